@@ -1,0 +1,125 @@
+"""The async engine: SQLite (WAL) for one machine, PostgreSQL for a team.
+
+:func:`open_database` makes the engine, proves the database can be used, and checks that it
+is at the Alembic head; every failure becomes a :class:`~console.errors.StorageError` with a
+message a person can act on.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from console.db import migrate
+from console.errors import DatabaseUnreachable, SchemaOutOfDate
+
+log = logging.getLogger(__name__)
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA cache_size=-131072",
+    "PRAGMA mmap_size=1073741824",
+)
+
+
+def redact_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_engine(url: str, *, pg_role: str | None = None, pool_size: int = 5) -> AsyncEngine:
+    """Create (but do not connect) the engine for ``url``.
+
+    Args:
+        pg_role: on PostgreSQL, the database role every connection switches to (``SET ROLE``)
+            once an operator has signed in, so the database enforces the role's grants too.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as e:
+        raise DatabaseUnreachable(f"Not a database URL: {url!r} ({e})") from None
+    if parsed.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        raise DatabaseUnreachable(
+            f"Unsupported database {parsed.drivername!r}: use sqlite+aiosqlite:///PATH or postgresql+asyncpg://…"
+        )
+    kw: dict[str, Any] = {}
+    if parsed.drivername == "sqlite+aiosqlite":
+        db = parsed.database
+        if db and db != ":memory:":
+            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kw["connect_args"] = {"timeout": 5}
+    else:
+        settings = {"application_name": "shihou-console"}
+        if pg_role:
+            settings["role"] = pg_role
+        kw["connect_args"] = {"server_settings": settings, "timeout": 5}
+        kw["pool_size"] = pool_size
+        kw["pool_pre_ping"] = True
+    engine = create_async_engine(parsed, **kw)
+    if parsed.drivername == "sqlite+aiosqlite":
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            for p in SQLITE_PRAGMAS:
+                cur.execute(p)
+            cur.close()
+
+    return engine
+
+
+def describe_db_error(url: str, exc: BaseException) -> str:
+    """One line a person can act on, for a connection or file problem."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    safe = redact_url(url)
+    low = text.lower()
+    if "file is not a database" in low or "malformed" in low:
+        return f"The SQLite file of {safe} is damaged or not a database ({text}). Restore it from a backup or move it away."
+    if "unable to open database file" in low:
+        return f"Cannot open the SQLite file of {safe}: check the path and its permissions."
+    if "password authentication failed" in low or "role" in low and "does not exist" in low:
+        return f"PostgreSQL refused the sign-in for {safe}: {text}"
+    if "does not exist" in low:
+        return f"{safe}: {text}"
+    return f"Cannot reach the database {safe}: {text}"
+
+
+async def open_database(url: str, *, check_head: bool = True, pool_size: int = 5) -> AsyncEngine:
+    """Make the engine, connect once, and check the schema is at the Alembic head."""
+    engine = make_engine(url, pool_size=pool_size)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+            if is_sqlite(url):
+                ok = (await conn.execute(sa.text("PRAGMA quick_check"))).scalar()
+                if ok != "ok":
+                    raise DatabaseUnreachable(f"The SQLite file of {redact_url(url)} failed its integrity check: {ok}")
+        if check_head:
+            current = await migrate.current_revision(engine)
+            head = migrate.head_revision()
+            if current != head:
+                raise SchemaOutOfDate(current, head, redact_url(url))
+    except (DBAPIError, SQLAlchemyError, OSError, TimeoutError) as e:
+        await engine.dispose()
+        log.warning("database check failed: %s", describe_db_error(url, e))
+        raise DatabaseUnreachable(describe_db_error(url, e)) from e
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine

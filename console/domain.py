@@ -1,0 +1,265 @@
+"""Plain records and enums shared by services and views.
+
+No Qt, no SQLAlchemy, no httpx here: services turn rows and provider JSON into these,
+views display them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import NewType
+
+UserId = NewType("UserId", int)
+RoomId = NewType("RoomId", int)
+OperatorId = NewType("OperatorId", int)
+AuditId = NewType("AuditId", int)
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"
+    OPERATOR = "operator"
+    SUPPORT = "support"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    LOOKUP_USERS = "lookup_users"
+    REVEAL_PHONE = "reveal_phone"
+    ADD_NOTE = "add_note"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_OPERATORS = "manage_operators"
+    CUT_STREAM = "cut_stream"
+    MODERATE_CHAT = "moderate_chat"
+    SEND_PUSH = "send_push"
+    SEND_SMS = "send_sms"
+
+
+#: Which role may do what. The service layer checks this on every call; views only use it
+#: to decide which panes to show.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SUPPORT: frozenset(
+        {Permission.LOOKUP_USERS, Permission.REVEAL_PHONE, Permission.ADD_NOTE, Permission.VIEW_AUDIT}
+    ),
+    Role.MODERATOR: frozenset(
+        {
+            Permission.LOOKUP_USERS,
+            Permission.ADD_NOTE,
+            Permission.VIEW_AUDIT,
+            Permission.CUT_STREAM,
+            Permission.MODERATE_CHAT,
+        }
+    ),
+    Role.OPERATOR: frozenset({Permission.VIEW_AUDIT, Permission.SEND_PUSH, Permission.SEND_SMS}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+class SearchKind(StrEnum):
+    AUTO = "auto"
+    ID = "id"
+    PHONE = "phone"
+    NICKNAME = "nickname"
+
+
+class SanctionKind(StrEnum):
+    GAG = "gag"
+    BLOCK = "block"
+    BAN = "ban"
+    CUT = "cut"
+    WARN = "warn"
+
+
+class ActionStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Operator:
+    id: OperatorId
+    username: str
+    display_name: str
+    role: Role
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserSummary:
+    """One row of a lookup result. ``phone_masked`` is all a list ever shows."""
+
+    id: UserId
+    nickname: str
+    phone_masked: str
+    registered_at: datetime
+    matched_past_nickname: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LookupPage:
+    query: str
+    kind: SearchKind
+    rows: tuple[UserSummary, ...]
+    has_more: bool
+    offset: int = 0
+    elapsed_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Device:
+    device_id: str
+    platform: str
+    model: str
+    first_seen: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PastNickname:
+    nickname: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomBrief:
+    id: RoomId
+    title: str
+    category: str
+    stream_name: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sanction:
+    id: int
+    kind: str
+    scope: str
+    reason: str
+    issued_by: str
+    starts_at: datetime
+    ends_at: datetime | None
+    lifted_by: str | None
+    lifted_at: datetime | None
+
+    def active_at(self, now: datetime) -> bool:
+        return self.lifted_at is None and (self.ends_at is None or self.ends_at > now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatLine:
+    room_id: RoomId | None
+    content: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushReceipt:
+    title: str
+    body: str
+    sent_at: datetime
+    platform: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmsRecord:
+    template: str
+    purpose: str
+    sent_at: datetime
+    status: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SupportNote:
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AltAccount:
+    id: UserId
+    nickname: str
+    shared_device: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserCard:
+    """Everything support staff see about one user."""
+
+    id: UserId
+    nickname: str
+    phone_masked: str
+    registered_at: datetime
+    channel: str
+    status: str
+    past_nicknames: tuple[PastNickname, ...] = ()
+    devices: tuple[Device, ...] = ()
+    alt_accounts: tuple[AltAccount, ...] = ()
+    rooms: tuple[RoomBrief, ...] = ()
+    sanctions: tuple[Sanction, ...] = ()
+    chat: tuple[ChatLine, ...] = ()
+    pushes: tuple[PushReceipt, ...] = ()
+    sms: tuple[SmsRecord, ...] = ()
+    notes: tuple[SupportNote, ...] = ()
+
+    def account_age_days(self, now: datetime) -> int:
+        return max(0, (now - self.registered_at).days)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    id: AuditId
+    at: datetime
+    actor: str
+    role: str
+    kind: str
+    target: str
+    reason: str
+    before: dict[str, object] | None = None
+    after: dict[str, object] | None = None
+    outcome: str = "ok"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditFilter:
+    actor: str | None = None
+    target: str | None = None
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Changes:
+    """What changed in the shared database, as flags (after Anki's ``OpChanges``)."""
+
+    audit: bool = False
+    users: bool = False
+    rooms: bool = False
+    actions: bool = False
+    notes_for: frozenset[UserId] = field(default_factory=frozenset)
+
+    def merge(self, other: Changes) -> Changes:
+        return Changes(
+            audit=self.audit or other.audit,
+            users=self.users or other.users,
+            rooms=self.rooms or other.rooms,
+            actions=self.actions or other.actions,
+            notes_for=self.notes_for | other.notes_for,
+        )
+
+    def __bool__(self) -> bool:
+        return self.audit or self.users or self.rooms or self.actions or bool(self.notes_for)
+
+
+def mask_phone(phone: str) -> str:
+    """Mask a mobile number as support staff see it: ``13812341234`` -> ``138****1234``."""
+    if len(phone) >= 7:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * len(phone)

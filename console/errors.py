@@ -1,0 +1,80 @@
+"""Errors a person can be shown.
+
+::
+
+    ConsoleError                 .user_message() for people, str() for the log
+     ├─ SettingsError            bad configuration: every problem with its key and source
+     ├─ StorageError             the database cannot be used
+     │   ├─ DatabaseUnreachable  wrong URL, server down, corrupt file
+     │   └─ SchemaOutOfDate      not at the Alembic head; says how to upgrade
+     ├─ AuthenticationFailed     wrong user name or password
+     ├─ PermissionDenied         the operator's role lacks the permission (audited)
+     ├─ InvalidInput             a search box or form value we refuse
+     ├─ NotFound
+     └─ MissingCredentials       a provider secret is not in the keyring
+
+Anything that is not a ``ConsoleError`` is a bug and goes to the crash path.
+"""
+
+from __future__ import annotations
+
+
+class ConsoleError(Exception):
+    """Base of the errors the interface shows in its message bar."""
+
+    retryable = False
+
+    def user_message(self) -> str:
+        return str(self)
+
+
+class SettingsError(ConsoleError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Invalid settings:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class StorageError(ConsoleError):
+    pass
+
+
+class DatabaseUnreachable(StorageError):
+    retryable = True
+
+
+class SchemaOutOfDate(StorageError):
+    def __init__(self, current: str | None, head: str, url: str) -> None:
+        self.current, self.head = current, head
+        super().__init__(
+            f"The database {url} is at migration {current or '(empty)'}, this console needs {head}. "
+            f"Upgrade it with: python -m console.db upgrade --db '{url}'"
+        )
+
+
+class AuthenticationFailed(ConsoleError):
+    pass
+
+
+class PermissionDenied(ConsoleError):
+    def __init__(self, operator: str, role: str, permission: str) -> None:
+        self.operator, self.role, self.permission = operator, role, permission
+        super().__init__(f"{operator} ({role}) may not {permission}")
+
+
+class InvalidInput(ConsoleError):
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class NotFound(ConsoleError):
+    pass
+
+
+class MissingCredentials(ConsoleError):
+    def __init__(self, provider: str, account: str) -> None:
+        self.provider, self.account = provider, account
+        super().__init__(
+            f"No secret for {provider}/{account} in the keyring; add it in Settings > Accounts "
+            f"or with: python -m console.credentials set {provider} {account}"
+        )

@@ -1,0 +1,1 @@
+"""The training sandbox: demo data, local emulators of the providers, test streams."""

@@ -1,0 +1,204 @@
+"""Settings: defaults < TOML file < ``SHIHOU_*`` environment < command line.
+
+Every field is declared once in :data:`FIELDS` with its type, default and a one-line
+description. :func:`load_settings` collects every problem (key, source, what was wrong)
+and raises one :class:`~console.errors.SettingsError` listing them all.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from console.errors import SettingsError
+
+APP_NAME = "shihou-console"
+ENV_PREFIX = "SHIHOU_"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_url() -> str:
+    return f"sqlite+aiosqlite:///{data_dir() / 'shihou.db'}"
+
+
+def _parse_bool(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    s = str(v).strip().lower()
+    if s in {"1", "true", "yes", "on"}:
+        return True
+    if s in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {v!r}")
+
+
+def _parse_int(lo: int, hi: int) -> Callable[[Any], int]:
+    def parse(v: Any) -> int:
+        if isinstance(v, bool):
+            raise ValueError(f"expected an integer, got {v!r}")
+        try:
+            n = int(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"expected an integer, got {v!r}") from None
+        if not lo <= n <= hi:
+            raise ValueError(f"expected {lo}..{hi}, got {n}")
+        return n
+
+    return parse
+
+
+def _parse_choice(*choices: str) -> Callable[[Any], str]:
+    def parse(v: Any) -> str:
+        if v not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {v!r}")
+        return str(v)
+
+    return parse
+
+
+def _parse_db_url(v: Any) -> str:
+    s = str(v)
+    if not (s.startswith("sqlite+aiosqlite://") or s.startswith("postgresql+asyncpg://")):
+        raise ValueError(f"expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://…, got {s!r}")
+    return s
+
+
+def _parse_str(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError(f"expected a string, got {v!r}")
+    return v
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    parse: Callable[[Any], Any]
+    default: Callable[[], Any]
+    help: str
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("database.url", _parse_db_url, default_db_url, "shared database: sqlite+aiosqlite or postgresql+asyncpg"),
+    Field("database.pool_size", _parse_int(1, 64), lambda: 5, "connections kept open (PostgreSQL)"),
+    Field("ui.lang", _parse_choice("zh_CN", "en"), lambda: "zh_CN", "interface language"),
+    Field("sandbox.enabled", _parse_bool, lambda: False, "run the local training sandbox and seed demo data"),
+    Field("sandbox.demo_users", _parse_int(0, 10_000_000), lambda: 5000, "users seeded on first start"),
+    Field("auth.user", _parse_str, lambda: "", "sign in as this operator without the dialog (sandbox only)"),
+    Field("log.level", _parse_choice("DEBUG", "INFO", "WARNING", "ERROR"), lambda: "INFO", "log level"),
+    Field("lookup.page_size", _parse_int(10, 500), lambda: 100, "rows fetched per lookup page"),
+    Field("events.poll_ms", _parse_int(20, 60_000), lambda: 500, "SQLite change polling interval"),
+)
+_BY_KEY = {f.key: f for f in FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    values: Mapping[str, Any]
+    sources: Mapping[str, str]
+    config_path: Path | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def db_url(self) -> str:
+        return str(self.values["database.url"])
+
+    @property
+    def lang(self) -> str:
+        return str(self.values["ui.lang"])
+
+    @property
+    def sandbox(self) -> bool:
+        return bool(self.values["sandbox.enabled"])
+
+    def replace(self, **overrides: Any) -> Settings:
+        """A copy with ``key__sub=value`` style overrides (``database__url=...``)."""
+        vals = dict(self.values)
+        srcs = dict(self.sources)
+        for k, v in overrides.items():
+            key = k.replace("__", ".")
+            vals[key] = _BY_KEY[key].parse(v)
+            srcs[key] = "override"
+        return Settings(vals, srcs, self.config_path)
+
+
+def env_name(key: str) -> str:
+    return ENV_PREFIX + key.replace(".", "_").upper()
+
+
+def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def load_settings(
+    *,
+    cli: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config_path: Path | str | None = None,
+) -> Settings:
+    """Build settings from the four layers; raise SettingsError with every problem found."""
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for f in FIELDS:
+        values[f.key] = f.default()
+        sources[f.key] = "default"
+
+    def apply(key: str, raw: Any, source: str) -> None:
+        field = _BY_KEY.get(key)
+        if field is None:
+            problems.append(f"{source}: unknown key {key!r}")
+            return
+        try:
+            values[key] = field.parse(raw)
+            sources[key] = source
+        except ValueError as e:
+            problems.append(f"{source}: {key}: {e}")
+
+    path = Path(config_path) if config_path else None
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            problems.append(f"{path}: file not found")
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            problems.append(f"{path}: not valid TOML: {e}")
+        else:
+            for key, raw in _flatten(data).items():
+                apply(key, raw, f"{path}")
+    known_env = {env_name(f.key): f.key for f in FIELDS}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        if name in known_env:
+            apply(known_env[name], raw, f"environment {name}")
+        elif name not in _IGNORED_ENV:
+            problems.append(f"environment {name}: unknown setting (known: {', '.join(sorted(known_env))})")
+    for key, raw in (cli or {}).items():
+        if raw is not None:
+            apply(key, raw, "command line")
+    if problems:
+        raise SettingsError(problems)
+    return Settings(values, sources, path)
+
+
+#: SHIHOU_* variables that are not settings (used by scripts and tests).
+_IGNORED_ENV = frozenset({"SHIHOU_PASSWORD", "SHIHOU_TEST_PG_BIN"})
