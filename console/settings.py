@@ -67,7 +67,7 @@ def _parse_choice(*choices: str) -> Callable[[Any], str]:
 
 def _parse_db_url(v: Any) -> str:
     s = str(v)
-    if not (s.startswith("sqlite+aiosqlite://") or s.startswith("postgresql+asyncpg://")):
+    if not s.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ValueError(f"expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://…, got {s!r}")
     return s
 

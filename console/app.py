@@ -1,0 +1,213 @@
+"""create_app(settings) and the console's lifecycle on the qasync loop.
+
+``build_services`` (Qt-free, in console.services) wires the database and services for one
+operator; ``create_app`` builds the main window on top of them; :func:`run` is the whole
+start: sandbox preparation, database checks, sign-in, window, and an orderly close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from console.db.engine import open_database, redact_url
+from console.db.migrate import current_revision, head_revision, upgrade
+from console.domain import Operator
+from console.errors import ConsoleError
+from console.services import Services, build_services
+from console.services.auth import AuthService
+from console.settings import APP_NAME, Settings
+from console.views.feedback import describe
+from console.views.login import LoginDialog
+from console.views.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+PANES = ("lookup", "audit")
+
+
+@dataclass
+class App:
+    settings: Settings
+    services: Services
+    window: MainWindow
+
+    async def aclose(self) -> None:
+        self.window.close()
+        await self.services.aclose()
+
+
+def create_app(settings: Settings, services: Services) -> App:
+    """The main window for signed-in services (the QApplication must exist)."""
+    return App(settings=settings, services=services, window=MainWindow(services))
+
+
+def install_translations(app: QApplication, lang: str) -> list[QTranslator]:
+    kept: list[QTranslator] = []
+    QLocale.setDefault(QLocale(lang))
+    qt_tr = QTranslator(app)
+    if qt_tr.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_tr)
+        kept.append(qt_tr)
+    if lang != "zh_CN":  # the source strings are Chinese
+        ours = QTranslator(app)
+        qm = RESOURCES / "i18n" / f"shihou_{lang}.qm"
+        if ours.load(str(qm)):
+            app.installTranslator(ours)
+            kept.append(ours)
+        else:
+            log.warning("translation %s not found; run make to build it", qm)
+    return kept
+
+
+def ui_settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "shihou", APP_NAME)
+
+
+async def prepare_sandbox(settings: Settings) -> None:
+    """First start of the training sandbox: migrate and seed the demo data."""
+    from console.db.engine import make_engine
+    from console.sandbox.seed import seed_database
+
+    engine = make_engine(settings.db_url)
+    try:
+        cur = await current_revision(engine)
+        if cur is None:
+            log.info("sandbox: creating %s", redact_url(settings.db_url))
+            await upgrade(engine)
+        elif cur != head_revision():
+            return  # open_database explains how to upgrade
+        import sqlalchemy as sa
+
+        async with engine.connect() as conn:
+            has_users = (await conn.execute(sa.text("SELECT 1 FROM users LIMIT 1"))).first() is not None
+    finally:
+        await engine.dispose()
+    if not has_users:
+        n = int(settings["sandbox.demo_users"])
+        log.info("sandbox: seeding %d demo users", n)
+        await seed_database(settings.db_url, n)
+
+
+async def _await_dialog(dialog: QWidget) -> int:
+    fut: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda r: fut.done() or fut.set_result(int(r)))  # type: ignore[attr-defined]
+    dialog.open()  # type: ignore[attr-defined]
+    return await fut
+
+
+async def show_fatal(text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, QApplication.translate("app", "狮吼直播控制台"), text)
+    await _await_dialog(box)
+
+
+async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool) -> Operator | None:
+    user = str(settings["auth.user"])
+    if user:
+        from console.sandbox.seed import DEMO_PASSWORD
+
+        password = os.environ.get("SHIHOU_PASSWORD") or (DEMO_PASSWORD if settings.sandbox else "")
+        if password:
+            return await auth.sign_in(user, password)
+        if screenshot:
+            raise ConsoleError("auth.user is set but there is no password: set SHIHOU_PASSWORD")
+    dialog = LoginDialog(auth.sign_in, db_label=redact_url(settings.db_url), username=user)
+    if await _await_dialog(dialog) != LoginDialog.DialogCode.Accepted:
+        return None
+    return dialog.operator
+
+
+async def run(settings: Settings, *, screenshot: Path | None = None, pane: str | None = None) -> int:
+    """The console from start to close; returns the exit code."""
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    if settings.sandbox:
+        try:
+            await prepare_sandbox(settings)
+        except ConsoleError as e:
+            return await _fail(describe(e), screenshot)
+    try:
+        engine = await open_database(settings.db_url, pool_size=int(settings["database.pool_size"]))
+    except ConsoleError as e:
+        return await _fail(describe(e), screenshot)
+    try:
+        operator = await sign_in(settings, AuthService(engine), screenshot=screenshot is not None)
+    except ConsoleError as e:
+        return await _fail(describe(e), screenshot)
+    finally:
+        await engine.dispose()
+    if operator is None:
+        return 0
+    services = await build_services(settings, operator)
+    app = create_app(settings, services)
+    window = app.window
+    state = ui_settings()
+    if screenshot is None:
+        window.restore_layout(state)
+    window.show()
+    if screenshot is not None:
+        try:
+            return await _screenshot(window, pane or "lookup", screenshot)
+        finally:
+            await app.aclose()
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    qapp.lastWindowClosed.connect(lambda: closed.done() or closed.set_result(None))
+    await closed
+    window.save_layout(state)
+    state.sync()
+    await services.aclose()
+    return 0
+
+
+async def _fail(text: str, screenshot: Path | None) -> int:
+    log.error("%s", text)
+    print(text, file=sys.stderr)
+    if screenshot is None:
+        await show_fatal(text)
+    return 1
+
+
+async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
+    if pane_name not in window.panes:
+        print(f"pane {pane_name!r} is not available to {window.services.operator.role} "
+              f"(available: {', '.join(window.panes)})", file=sys.stderr)
+        return 2
+    pane: Any = window.show_pane(pane_name)
+    failed: list[BaseException] = []
+    pane.tasks.failed.connect(failed.append)
+    if pane_name == "lookup":
+        load = asyncio.ensure_future(pane.load_showcase())
+    else:
+        loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        pane.loaded.connect(lambda: loaded.done() or loaded.set_result(None))
+        pane.refresh()
+        load = asyncio.ensure_future(loaded)
+    try:
+        async with asyncio.timeout(60):
+            while not load.done():
+                if failed:
+                    load.cancel()
+                    raise failed[0]
+                await asyncio.sleep(0.05)
+            load.result()
+    except (Exception, TimeoutError) as e:  # noqa: BLE001 - reported, exit non-zero
+        print(f"pane {pane_name} failed to load: {describe(e)}", file=sys.stderr)
+        return 1
+    await asyncio.sleep(0.3)  # let layouts settle
+    QApplication.processEvents()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok = window.grab().save(str(path), "PNG")
+    if not ok:
+        print(f"could not write {path}", file=sys.stderr)
+        return 1
+    print(f"saved {path}")
+    QTimer.singleShot(0, window.close)
+    return 0

@@ -1,0 +1,78 @@
+"""Sign-in dialog against the operators table."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain import Operator
+from console.errors import ConsoleError
+from console.views.feedback import describe
+from console.views.tasks import TaskRunner
+
+
+class LoginDialog(QDialog):
+    """Calls ``sign_in(user, password)``; accepts with ``self.operator`` set on success."""
+
+    def __init__(self, sign_in: Callable[[str, str], Awaitable[Operator]], *, db_label: str,
+                 username: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.setWindowTitle(self.tr("登录 — 狮吼直播控制台"))
+        self._sign_in = sign_in
+        self.operator: Operator | None = None
+        self.tasks = TaskRunner(self)
+        lay = QVBoxLayout(self)
+        title = QLabel(self.tr("狮吼直播控制台"))
+        title.setStyleSheet("font-size:18px;font-weight:600;")
+        lay.addWidget(title)
+        form = QFormLayout()
+        self.user = QLineEdit(username)
+        self.user.setObjectName("username")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(self.tr("用户名"), self.user)
+        form.addRow(self.tr("密码"), self.password)
+        lay.addLayout(form)
+        self.db = QLabel(self.tr("数据库：") + db_label)
+        self.db.setStyleSheet("color:#666")
+        lay.addWidget(self.db)
+        self.error = QLabel("")
+        self.error.setObjectName("loginError")
+        self.error.setStyleSheet("color:#b3261e")
+        self.error.setWordWrap(True)
+        lay.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("退出"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        (self.password if username else self.user).setFocus(Qt.FocusReason.OtherFocusReason)
+        self.tasks.failed.connect(self._failed)
+
+    def submit(self) -> None:
+        self.error.setText("")
+        self.buttons.setEnabled(False)
+        self.tasks.run("sign-in", self._sign_in(self.user.text(), self.password.text()), on_done=self._done)
+
+    def _done(self, op: Operator) -> None:
+        self.operator = op
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.error.setText(describe(exc) if isinstance(exc, ConsoleError) else describe(exc))
+        self.password.selectAll()
+        self.password.setFocus()

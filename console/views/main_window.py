@@ -1,0 +1,140 @@
+"""The main window: a pane list on the left, the panes, a status bar; layout kept in QSettings."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget, QWidget
+
+from console.domain import Changes, Permission
+from console.services import Services
+from console.views.audit import AuditPane
+from console.views.user_lookup import UserLookupPane
+
+UI_STATE_VERSION = 1
+
+
+class Pane(Protocol):
+    def save_state(self, s: QSettings) -> None: ...
+    def restore_state(self, s: QSettings) -> None: ...
+    def on_changes(self, changes: Changes) -> None: ...
+
+
+class ChangeBridge(QObject):
+    """EventHub (plain async observer) -> Qt signal."""
+
+    changes_arrived = Signal(object)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.services = services
+        op = services.operator
+        self.setWindowTitle(self.tr("狮吼直播控制台") + f" — {op.display_name} ({op.role})")
+        self.nav = QListWidget()
+        self.nav.setObjectName("paneList")
+        self.nav.setMaximumWidth(170)
+        self.stack = QStackedWidget()
+        self.panes: dict[str, QWidget] = {}
+        can = {p for p in Permission if op.can(p)}
+        if Permission.LOOKUP_USERS in can:
+            self._add("lookup", self.tr("用户查询"), UserLookupPane(
+                services.users, can=can, page_size=int(services.settings["lookup.page_size"])))
+        if Permission.VIEW_AUDIT in can:
+            self._add("audit", self.tr("审计日志"), AuditPane(services.audit))
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        for i in range(min(9, self.nav.count())):
+            act = QAction(self)
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _=False, i=i: self.nav.setCurrentRow(i))
+            self.addAction(act)
+        self.db_label = QLabel(self.tr("数据库：") + services.db_label)
+        self.db_state = QLabel("")
+        self.op_label = QLabel(f"{op.display_name} · {op.role}")
+        sb = self.statusBar()
+        sb.addWidget(self.db_label)
+        sb.addWidget(self.db_state)
+        sb.addPermanentWidget(self.op_label)
+        mode = self.tr("实时通知 (LISTEN/NOTIFY)") if services.events.mode == "notify" else self.tr("轮询同步")
+        self.set_db_state(self.tr("已连接") + " · " + mode, ok=True)
+        self.bridge = ChangeBridge(self)
+        self.bridge.changes_arrived.connect(self._on_changes)
+        self._unsubscribe = services.events.subscribe(self.bridge.changes_arrived.emit)
+        if self.nav.count():
+            self.nav.setCurrentRow(0)
+        self.resize(1280, 800)
+
+    def _add(self, name: str, title: str, pane: QWidget) -> None:
+        self.panes[name] = pane
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, name)
+        self.nav.addItem(item)
+        self.stack.addWidget(pane)
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentIndex(row)
+            pane = self.stack.currentWidget()
+            if isinstance(pane, AuditPane) and not pane.model.rows:
+                pane.refresh()
+            if isinstance(pane, UserLookupPane):
+                pane.focus_search()
+
+    def show_pane(self, name: str) -> QWidget:
+        pane = self.panes[name]
+        self.nav.setCurrentRow(self.stack.indexOf(pane))
+        return pane
+
+    def set_db_state(self, text: str, *, ok: bool) -> None:
+        self.db_state.setText(text)
+        self.db_state.setStyleSheet("color:#1b7f3b" if ok else "color:#b3261e;font-weight:600")
+
+    def _on_changes(self, changes: Changes) -> None:
+        for pane in self.panes.values():
+            handler: Any = getattr(pane, "on_changes", None)
+            if handler is not None:
+                handler(changes)
+
+    # --- layout kept between runs ---
+    def restore_layout(self, s: QSettings) -> None:
+        if s.value("ui_state_version") != str(UI_STATE_VERSION):
+            return
+        if (v := s.value("window/geometry")) is not None:
+            self.restoreGeometry(v)
+        if (v := s.value("window/state")) is not None:
+            self.restoreState(v)
+        if (v := s.value("window/splitter")) is not None:
+            self.splitter.restoreState(v)
+        for pane in self.panes.values():
+            pane.restore_state(s)  # type: ignore[attr-defined]
+        last = s.value("window/pane")
+        if isinstance(last, str) and last in self.panes:
+            self.show_pane(last)
+
+    def save_layout(self, s: QSettings) -> None:
+        s.setValue("ui_state_version", str(UI_STATE_VERSION))
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        for pane in self.panes.values():
+            pane.save_state(s)  # type: ignore[attr-defined]
+        item = self.nav.currentItem()
+        if item is not None:
+            s.setValue("window/pane", item.data(Qt.ItemDataRole.UserRole))
+
+    def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
+        self._unsubscribe()
+        for pane in self.panes.values():
+            tasks = getattr(pane, "tasks", None)
+            if tasks is not None:
+                tasks.cancel()
+        super().closeEvent(e)
