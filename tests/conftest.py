@@ -42,8 +42,14 @@ from console.settings import load_settings  # noqa: E402
 IN_CI = os.environ.get("CI") == "true"
 
 
+def _qasync_loop() -> qasync.QEventLoop:
+    app = QApplication.instance() or QApplication(["shihou-test"])
+    app.setQuitOnLastWindowClosed(False)  # closing a test window must not stop the loop
+    return qasync.QEventLoop(app)
+
+
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Any]:
-    return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
+    return {"qasync": _qasync_loop}
 
 
 @pytest.fixture(scope="session")

@@ -167,10 +167,3 @@ async def test_search_index_follows_nickname_changes(known_db: Any) -> None:
         assert await ids(users, "新名") == [10000002]
     finally:
         await users.aclose()
-
-
-def test_pure_helpers() -> None:
-    assert mask_phone("13812341234") == "138****1234"
-    assert next_string("ab") == "ac" and next_string("a\U0010ffff") == "b" and next_string("\ud7ff") == "\ue000"
-    assert classify("138 1234", SearchKind.AUTO) == (SearchKind.PHONE, "1381234")
-    assert classify("小明", SearchKind.AUTO) == (SearchKind.NICKNAME, "小明")

@@ -62,7 +62,10 @@ def make_engine(url: str, *, pg_role: str | None = None, pool_size: int = 5) -> 
     if parsed.drivername == "sqlite+aiosqlite":
         db = parsed.database
         if db and db != ":memory:":
-            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise DatabaseUnreachable(f"Cannot create the folder of the SQLite file {db}: {e.strerror}") from None
         kw["connect_args"] = {"timeout": 5}
     else:
         settings = {"application_name": "shihou-console"}

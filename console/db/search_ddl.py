@@ -137,7 +137,7 @@ PG_REBUILD = [
 PG_ROLES = ("shihou_login", "shihou_support", "shihou_moderator", "shihou_operator", "shihou_admin")
 
 _READ_PROFILE = ("users", "nickname_history", "devices", "rooms", "sanctions", "chat_messages",
-                 "pushes", "push_recipients", "sms_messages", "support_notes")
+                 "pushes", "push_recipients", "sms_messages", "support_notes", "nick_bigram", "hist_bigram")
 
 PG_GRANTS: dict[str, list[str]] = {
     # Before sign-in: check a password and record the attempt, nothing else.

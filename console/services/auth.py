@@ -44,6 +44,8 @@ class AuthService:
         if not username or not password:
             raise InvalidInput("password", "user name and password are required")
         if len(username) > 64 or len(password) > MAX_PASSWORD_LEN:
+            await self._record_failure(username, "input too long")
+            log.warning("sign-in refused for %r: input too long", username[:64])
             raise AuthenticationFailed("Wrong user name or password")
         try:
             async with self._engine.connect() as conn:

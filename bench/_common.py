@@ -1,0 +1,221 @@
+"""Shared by the benchmarks: cached seeded databases, percentiles, machine load.
+
+Databases are built once into a cache folder (default ``$TMPDIR/shihou-bench``) and reused
+with ``--reuse``: a SQLite file ``sqlite-<users>-s<seed>.db`` and a PostgreSQL data folder
+``pg/`` holding one database per size. A JSON marker is written only after a build has
+finished, so an interrupted build is never reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from console.sandbox.pgcluster import PgCluster
+
+DEFAULT_DIR = Path(tempfile.gettempdir()) / "shihou-bench"
+
+#: PostgreSQL settings of database-facts.md (the machine has 24 GB); PgCluster's own defaults
+#: (fsync off, shared_buffers 256MB) are overridden where they differ.
+PG_CONF = {
+    "shared_buffers": "2GB",
+    "effective_cache_size": "12GB",
+    "work_mem": "32MB",
+    "maintenance_work_mem": "1GB",
+    "max_wal_size": "8GB",
+}
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """Percentile with linear interpolation (numpy's default); q in 0..100."""
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = (len(s) - 1) * q / 100
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def loadavg() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
+def wait_for_quiet(max_load: float, max_wait: float) -> float:
+    """Wait (up to ``max_wait`` s) until the 1-minute load is at most ``max_load``; return it."""
+    deadline = time.monotonic() + max_wait
+    load = loadavg()
+    announced = False
+    while load > max_load and time.monotonic() < deadline:
+        if not announced:
+            log(f"  waiting for the 1-min load ({load:.2f}) to drop to {max_load:.2f} (at most {max_wait:.0f} s)")
+            announced = True
+        time.sleep(5)
+        load = loadavg()
+    return load
+
+
+def seeder() -> Callable[..., Any]:
+    """``console.sandbox.seed.seed_database``, or a clear exit when it does not exist yet."""
+    try:
+        from console.sandbox.seed import seed_database
+    except ImportError as e:
+        raise SystemExit(f"console.sandbox.seed.seed_database is not available ({e}); the benchmark "
+                         "seeds its databases with it") from None
+    return seed_database
+
+
+class Progress:
+    """A progress callback that accepts whatever the seeder passes, printed at most every 5 s."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._last = 0.0
+
+    def __call__(self, *args: Any, **kw: Any) -> None:
+        now = time.monotonic()
+        if now - self._last >= 5:
+            self._last = now
+            parts = [str(a) for a in args] + [f"{k}={v}" for k, v in kw.items()]
+            log(f"  {self.label}: {' '.join(parts)}")
+
+
+async def _migrate_and_seed(url: str, users: int, seed: int, label: str) -> dict[str, Any]:
+    """Bring the database to the Alembic head (if the seeder does not) and seed it."""
+    from console.db import migrate
+    from console.db.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        if await migrate.current_revision(engine) is None:
+            await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+    seed_database = seeder()
+    t0 = time.perf_counter()
+    counts = await seed_database(url, users, seed=seed, progress=Progress(label))
+    secs = time.perf_counter() - t0
+    return {"users": users, "seed": seed, "counts": dict(counts or {}), "seed_seconds": round(secs, 1),
+            "built_at": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+
+def sqlite_path(db_dir: Path, users: int, seed: int) -> Path:
+    return db_dir / f"sqlite-{users}-s{seed}.db"
+
+
+def _remove_sqlite(path: Path) -> None:
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+              path.with_suffix(".json")):
+        p.unlink(missing_ok=True)
+
+
+def ensure_sqlite(db_dir: Path, users: int, seed: int, *, reuse: bool) -> tuple[Path, dict[str, Any]]:
+    """The seeded SQLite file (built unless ``reuse`` finds a finished one) and its marker."""
+    path = sqlite_path(db_dir, users, seed)
+    marker = path.with_suffix(".json")
+    if reuse and path.exists() and marker.exists():
+        log(f"SQLite: reusing {path}")
+        return path, json.loads(marker.read_text())
+    db_dir.mkdir(parents=True, exist_ok=True)
+    _remove_sqlite(path)
+    log(f"SQLite: seeding {users:,} users into {path}")
+    meta = asyncio.run(_migrate_and_seed(f"sqlite+aiosqlite:///{path}", users, seed, "sqlite seed"))
+    import sqlite3
+
+    with sqlite3.connect(path) as c:  # fold the WAL into the file, so the cached copy is whole
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    meta["file_mib"] = round(path.stat().st_size / 2**20, 1)
+    marker.write_text(json.dumps(meta, indent=1))
+    log(f"SQLite: seeded in {meta['seed_seconds']} s, {meta['file_mib']} MiB, counts {meta['counts']}")
+    return path, meta
+
+
+class CachedPgCluster(PgCluster):
+    """A :class:`PgCluster` whose data folder is kept (``dir``) between runs."""
+
+    def __init__(self, path: Path, *, extra_conf: dict[str, str] | None = None) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(base=path.parent, extra_conf=extra_conf)
+        shutil.rmtree(self.dir, ignore_errors=True)  # the fresh temp folder PgCluster made
+        self.dir = path
+
+    def start(self) -> CachedPgCluster:
+        data = self.dir / "data"
+        if not (data / "PG_VERSION").exists():
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir.mkdir(parents=True)
+            super().start()
+            return self
+        if (data / "postmaster.pid").exists():  # left running by an interrupted run
+            try:
+                self._run(self.bin / "pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
+            except subprocess.CalledProcessError:
+                pass
+        # The same options as PgCluster.start (a new port each time).
+        opts = {
+            "listen_addresses": "127.0.0.1", "port": str(self.port),
+            "unix_socket_directories": str(self.dir / "sock"),
+            "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+            "max_connections": "200", "shared_buffers": "256MB",
+        } | self.extra_conf
+        o = " ".join(f"-c {k}={v}" for k, v in opts.items())
+        self._run(self.bin / "pg_ctl", "-D", str(data), "-l", str(self.dir / "server.log"), "-w", "-o", o, "start")
+        return self
+
+    def stop(self) -> None:
+        """Stop cleanly (a checkpoint, so the next start needs no recovery); keep the folder."""
+        try:
+            self._run(self.bin / "pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        except subprocess.CalledProcessError:
+            pass
+
+    def __enter__(self) -> CachedPgCluster:
+        return self.start()
+
+
+def pg_dbname(users: int, seed: int) -> str:
+    return f"bench_{users}_s{seed}"
+
+
+def ensure_pg(pg: CachedPgCluster, users: int, seed: int, *, reuse: bool) -> tuple[str, dict[str, Any]]:
+    """URL of the seeded database in ``pg`` (built unless ``reuse`` finds a finished one)."""
+    name = pg_dbname(users, seed)
+    marker = pg.dir / f"{name}.json"
+    exists = pg.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip() == "1"
+    if reuse and exists and marker.exists():
+        log(f"PostgreSQL: reusing database {name} in {pg.dir}")
+        return pg.url(name), json.loads(marker.read_text())
+    marker.unlink(missing_ok=True)
+    if exists:
+        pg.psql(f"DROP DATABASE {name}")
+    pg.psql(f"CREATE DATABASE {name}")
+    url = pg.url(name)
+    log(f"PostgreSQL: seeding {users:,} users into {name}")
+    meta = asyncio.run(_migrate_and_seed(url, users, seed, "pg seed"))
+    analyzed = pg.psql("SELECT coalesce(greatest(last_analyze, last_autoanalyze)::text, 'never') "
+                       "FROM pg_stat_user_tables WHERE relname = 'users'", name).strip()
+    meta["users_analyzed_by_seeder"] = analyzed
+    t0 = time.perf_counter()
+    pg.psql("VACUUM ANALYZE", name)  # a steady state (autovacuum would otherwise do it mid-run)
+    meta["vacuum_analyze_seconds"] = round(time.perf_counter() - t0, 1)
+    meta["db_mib"] = round(int(pg.psql(f"SELECT pg_database_size('{name}')").strip()) / 2**20, 1)
+    marker.write_text(json.dumps(meta, indent=1))
+    log(f"PostgreSQL: seeded in {meta['seed_seconds']} s (users last analyzed: {analyzed}), "
+        f"VACUUM ANALYZE {meta['vacuum_analyze_seconds']} s, {meta['db_mib']} MiB, counts {meta['counts']}")
+    return url, meta
