@@ -26,6 +26,7 @@ lint: setup
 
 translations: setup
 	.venv/bin/pyside6-lupdate $$(find console -name '*.py') -ts resources/i18n/shihou_en.ts -no-obsolete
+	$(PY) scripts/translate_en.py
 	bash scripts/bootstrap.sh
 
 screenshots: setup

@@ -68,12 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     from console.app import install_translations, run
     from console.settings import APP_NAME
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("shihou")
     app.setApplicationDisplayName("狮吼直播控制台")
     app.setQuitOnLastWindowClosed(False)
-    install_translations(app, settings.lang)  # type: ignore[arg-type]
+    install_translations(app, settings.lang)
     code = 0
 
     async def amain() -> None:

@@ -99,7 +99,7 @@ async def prepare_sandbox(settings: Settings) -> None:
 
 async def _await_dialog(dialog: QWidget) -> int:
     fut: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda r: fut.done() or fut.set_result(int(r)))  # type: ignore[attr-defined]
+    dialog.finished.connect(lambda r: None if fut.done() else fut.set_result(int(r)))  # type: ignore[attr-defined]
     dialog.open()  # type: ignore[attr-defined]
     return await fut
 
@@ -159,7 +159,7 @@ async def run(settings: Settings, *, screenshot: Path | None = None, pane: str |
         finally:
             await app.aclose()
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    qapp.lastWindowClosed.connect(lambda: closed.done() or closed.set_result(None))
+    qapp.lastWindowClosed.connect(lambda: None if closed.done() else closed.set_result(None))
     await closed
     window.save_layout(state)
     state.sync()
@@ -187,7 +187,7 @@ async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
         load = asyncio.ensure_future(pane.load_showcase())
     else:
         loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        pane.loaded.connect(lambda: loaded.done() or loaded.set_result(None))
+        pane.loaded.connect(lambda: None if loaded.done() else loaded.set_result(None))
         pane.refresh()
         load = asyncio.ensure_future(loaded)
     try:

@@ -11,7 +11,7 @@ from console.db import tables as t
 from console.domain import AuditFilter, Role, SearchKind, UserId
 from console.errors import InvalidInput, NotFound, PermissionDenied
 from console.services.audit import AuditService
-from console.services.users import UserService, classify, mask_phone, next_string
+from console.services.users import UserService
 from tests.conftest import operator
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

@@ -51,11 +51,11 @@ JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 def CText(**kw: Any) -> sa.String:  # noqa: N802 - reads like a type
     """Text compared byte-wise on PostgreSQL (prefix LIKE and ORDER BY on one b-tree)."""
-    return sa.String(**kw).with_variant(sa.String(collation="C"), "postgresql")  # type: ignore[return-value]
+    return sa.String(**kw).with_variant(sa.String(collation="C"), "postgresql")
 
 
 def NoCaseText() -> sa.String:  # noqa: N802
-    return sa.String().with_variant(sa.String(collation="C"), "postgresql").with_variant(  # type: ignore[return-value]
+    return sa.String().with_variant(sa.String(collation="C"), "postgresql").with_variant(
         sa.String(collation="NOCASE"), "sqlite"
     )
 

@@ -44,7 +44,7 @@ class PgCluster:
         self.extra_conf = extra_conf or {}
         self._as_user: str | None = "postgres" if os.geteuid() == 0 else None
 
-    def _run(self, *args: str) -> None:
+    def _run(self, *args: str | Path) -> None:
         cmd = [str(a) for a in args]
         if self._as_user:
             cmd = ["runuser", "-u", self._as_user, "--", *cmd]

@@ -85,6 +85,7 @@ class EventHub:
         if self.mode == "notify":
             self._listen_conn = await self._engine.connect()
             raw = await self._listen_conn.get_raw_connection()
+            assert raw.driver_connection is not None
             await raw.driver_connection.add_listener(EVENT_CHANNEL, self._on_notify)
         else:
             self._task = asyncio.get_running_loop().create_task(self._poll_loop(), name="events-poll")
@@ -124,6 +125,7 @@ class EventHub:
         if self._listen_conn is not None:
             with contextlib.suppress(Exception):
                 raw = await self._listen_conn.get_raw_connection()
+                assert raw.driver_connection is not None
                 await raw.driver_connection.remove_listener(EVENT_CHANNEL, self._on_notify)
             await self._listen_conn.close()
             self._listen_conn = None

@@ -10,7 +10,15 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -114,6 +122,7 @@ class AuditPane(QWidget):
         self.kind = QComboBox()
         self.kind.setEditable(True)
         self.kind.setObjectName("auditKind")
+        self.kind.setMinimumWidth(150)
         self.kind.addItem("")
         self.span = QComboBox()
         for key, _ in self.SPANS:
@@ -151,7 +160,7 @@ class AuditPane(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.tasks.failed.connect(self.message_bar.show_error)
         vbar = self.table.verticalScrollBar()
-        vbar.valueChanged.connect(lambda v: v >= vbar.maximum() - 5 and self._load_older())
+        vbar.valueChanged.connect(lambda v: self._load_older() if v >= vbar.maximum() - 5 else None)
         self._kinds_loaded = False
 
     def current_filter(self) -> AuditFilter:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,7 +25,7 @@ from console.views.tasks import TaskRunner
 class LoginDialog(QDialog):
     """Calls ``sign_in(user, password)``; accepts with ``self.operator`` set on success."""
 
-    def __init__(self, sign_in: Callable[[str, str], Awaitable[Operator]], *, db_label: str,
+    def __init__(self, sign_in: Callable[[str, str], Coroutine[Any, Any, Operator]], *, db_label: str,
                  username: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")

@@ -6,7 +6,15 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
 from console.domain import Changes, Permission
 from console.services import Services
@@ -37,7 +45,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("狮吼直播控制台") + f" — {op.display_name} ({op.role})")
         self.nav = QListWidget()
         self.nav.setObjectName("paneList")
-        self.nav.setMaximumWidth(170)
+        self.nav.setMaximumWidth(200)
+        self.nav.setMinimumWidth(100)
         self.stack = QStackedWidget()
         self.panes: dict[str, QWidget] = {}
         can = {p for p in Permission if op.can(p)}
@@ -51,6 +60,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([140, 1140])
         self.setCentralWidget(self.splitter)
         for i in range(min(9, self.nav.count())):
             act = QAction(self)

@@ -210,8 +210,8 @@ class UserCardView(QWidget):
         save.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         save.triggered.connect(self._submit_note)
         self.note_edit.addAction(save)
-        for w in (self.note_edit, self.note_btn):
-            w.setVisible(can_note)
+        self.note_edit.setVisible(can_note)
+        self.note_btn.setVisible(can_note)
         nl.addWidget(self.note_edit)
         nl.addWidget(self.note_btn)
         self.tabs.addTab(notes, self.tr("备注"))
@@ -328,6 +328,8 @@ class UserLookupPane(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.activated.connect(lambda idx: self.open_card_at(idx.row()))
         self.card = UserCardView(can_reveal=Permission.REVEAL_PHONE in can, can_note=Permission.ADD_NOTE in can)
         self.card.note_requested.connect(self._add_note)
@@ -337,6 +339,7 @@ class UserLookupPane(QWidget):
         self.splitter.addWidget(self.card)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([620, 660])
         lay.addWidget(self.splitter, 1)
 
         find = QAction(self.tr("查找用户"), self)
@@ -400,6 +403,7 @@ class UserLookupPane(QWidget):
         if n == 0:
             self.message_bar.show_message(self.tr("没有找到匹配的用户"), "info", timeout_ms=4000)
         elif page.offset == 0:
+            self.table.resizeColumnsToContents()
             self.table.selectRow(0)
             if n == 1:
                 self.open_card_at(0)
