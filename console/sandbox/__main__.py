@@ -25,8 +25,9 @@ def _progress() -> seeding.Progress:
         now = time.perf_counter()
         if table != state["table"]:
             state["table"], state["t0"] = table, now
+        start_t: float = state["start"]  # type: ignore[assignment]
         if sys.stderr.isatty():
-            print(f"\r  {table:<18} {done:>10,} / ~{total:,}  {now - state['start']:6.1f} s   ",
+            print(f"\r  {table:<18} {done:>10,} / ~{total:,}  {now - start_t:6.1f} s   ",
                   end="", file=sys.stderr, flush=True)
 
     return report

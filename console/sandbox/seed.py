@@ -787,7 +787,7 @@ class _Generator:
                 ps = t0 + int((start - t0) * rnd())
                 out.append((ps, (FIRST_USER_ID + i, room_for(ps), "gag", "room", reason("gag"), issuer(), ts(ps),
                                  ts(ps + rng.choice((600, 3600, DAY))), None, None)))
-            ends = None if rnd() < 0.6 else far + int(rnd() * 4 * 365 * DAY)
+            ends: int | None = None if rnd() < 0.6 else far + int(rnd() * 4 * 365 * DAY)
             out.append((start, (FIRST_USER_ID + i, None, "ban", rng.choice(("app", "global")), reason("ban"),
                                 issuer(), ts(start), ts(ends) if ends else None, None, None)))
         for i in others:
@@ -800,7 +800,7 @@ class _Generator:
                 room = None
                 if kind == "gag":
                     scope = "room" if rnd() < 0.6 else "global"
-                    ends: int | None = start + rng.choice((600, 1800, 3600, 6 * 3600, DAY, 3 * DAY, 7 * DAY))
+                    ends = start + rng.choice((600, 1800, 3600, 6 * 3600, DAY, 3 * DAY, 7 * DAY))
                 elif kind == "block":
                     scope = "room"
                     ends = None if rnd() < 0.5 else start + rng.choice((30, 90, 365, 730, 1095)) * DAY

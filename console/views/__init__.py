@@ -1,0 +1,1 @@
+"""Qt panes, one module per pane, and the widgets they share."""
