@@ -9,12 +9,7 @@ setup:
 	@bash scripts/bootstrap.sh
 
 run: setup
-	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  echo "No display: running under xvfb-run (a virtual screen). On a desktop, run make run there."; \
-	  xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) main.py --sandbox --user demo-admin $(if $(SANDBOX_DB),--db $(SANDBOX_DB)); \
-	else \
-	  $(PY) main.py --sandbox --user demo-admin $(if $(SANDBOX_DB),--db $(SANDBOX_DB)); \
-	fi
+	@$(PY) main.py --sandbox --user demo-admin $(if $(SANDBOX_DB),--db $(SANDBOX_DB))
 
 test: setup
 	@bash scripts/test.sh

@@ -515,9 +515,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--loop", choices=["asyncio", "qasync"], default="asyncio",
                    help="event loop for the async ways (the console runs on qasync)")
     p.add_argument("--max-load", type=float, default=1.0, help="wait for this 1-min load before timing")
-    p.add_argument("--max-wait", type=float, default=120.0, help="…but at most this many seconds")
+    p.add_argument("--max-wait", type=float, default=None,
+                   help="…but at most this many seconds (default 120 from 500,000 users, else 0)")
     p.add_argument("--profile", action="store_true", help="also cProfile the service path (written to --db-dir)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.max_wait is None:
+        args.max_wait = 120.0 if args.users >= 500_000 else 0.0
+    return args
 
 
 def run_loop(coro_fn: Callable[[], Awaitable[Any]], loop_kind: str) -> Any:

@@ -62,3 +62,17 @@ def test_screenshot_fails_for_a_pane_the_role_may_not_use(tmp_path: Path) -> Non
             "--screenshot", str(tmp_path / "x.png"), "--pane", "lookup",
             env={"SHIHOU_SANDBOX_DEMO_USERS": "300", "QT_QPA_PLATFORM": "offscreen"})
     assert r.returncode == 2 and "not available to operator" in r.stderr
+
+
+def test_database_behind_head_refused_at_start(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{db}"
+    up = subprocess.run([sys.executable, "-m", "console.db", "upgrade", "--db", url], capture_output=True,
+                        text=True, cwd=ROOT, timeout=60)
+    assert up.returncode == 0, up.stderr
+    down = subprocess.run([sys.executable, "-m", "console.db", "downgrade", "base", "--db", url],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert down.returncode == 0, down.stderr
+    r = run("--db", url, "--user", "demo-admin", "--screenshot", str(tmp_path / "x.png"), "--pane", "lookup",
+            env={"QT_QPA_PLATFORM": "offscreen"})
+    assert r.returncode == 1 and "python -m console.db upgrade" in r.stderr

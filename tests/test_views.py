@@ -102,3 +102,43 @@ async def test_audit_pane_shows_actions_of_another_console_live(qtbot: Any, sett
         await until(lambda: win.panes["audit"].tasks.is_idle())  # type: ignore[attr-defined]
         await support.aclose()
         await admin.aclose()
+
+
+async def test_task_runner_switch_latest_and_busy_delay(qtbot: Any) -> None:
+    from console.views.tasks import TaskRunner
+
+    runner = TaskRunner()
+    busy: list[bool] = []
+    runner.busy_changed.connect(lambda b, _t: busy.append(b))
+    results: list[str] = []
+
+    async def job(name: str, delay: float) -> str:
+        await asyncio.sleep(delay)
+        return name
+
+    first = runner.run("lookup", job("old", 0.9), on_done=results.append, busy="…")
+    runner.run("lookup", job("new", 0.8), on_done=results.append, busy="…")  # cancels the first
+    await until(lambda: runner.is_idle(), timeout=3)
+    assert first.cancelled() and results == ["new"]
+    assert busy == [True, False]  # shown only because it lasted over 0.6 s
+    runner.run("quick", job("q", 0.01), on_done=results.append, busy="…")
+    await until(lambda: runner.is_idle(), timeout=3)
+    assert busy == [True, False] and results[-1] == "q"  # a quick task never shows progress
+
+
+async def test_login_dialog_wrong_then_right_password(qtbot: Any, known_db: Any, expect_log: list[str]) -> None:
+    from console.services.auth import AuthService
+    from console.views.login import LoginDialog
+
+    expect_log.extend(["sign-in refused", "Wrong user name or password"])
+    dlg = LoginDialog(AuthService(known_db).sign_in, db_label="test", username="test-support")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.password.setText("wrong")
+    qtbot.keyClick(dlg.password, Qt.Key.Key_Return)
+    await until(lambda: dlg.error.text() != "")
+    assert "密码错误" in dlg.error.text() and dlg.isVisible()
+    dlg.password.setText("pw-support")
+    qtbot.keyClick(dlg.password, Qt.Key.Key_Return)
+    await until(lambda: dlg.operator is not None)
+    assert dlg.operator.role is Role.SUPPORT  # type: ignore[union-attr]

@@ -61,6 +61,8 @@ class EventHub:
         self._engine = engine
         self._poll_interval = poll_interval
         self._subscribers: list[Subscriber] = []
+        self._status_cbs: list[Callable[[bool, str], None]] = []
+        self.healthy = True
         self._task: asyncio.Task[None] | None = None
         self._listen_conn: AsyncConnection | None = None
         self._last_id = 0
@@ -69,6 +71,16 @@ class EventHub:
     def subscribe(self, cb: Subscriber) -> Callable[[], None]:
         self._subscribers.append(cb)
         return lambda: self._subscribers.remove(cb) if cb in self._subscribers else None
+
+    def on_status(self, cb: Callable[[bool, str], None]) -> None:
+        """``cb(ok, detail)`` when the link to the database fails or recovers."""
+        self._status_cbs.append(cb)
+
+    def _set_health(self, ok: bool, detail: str = "") -> None:
+        if ok != self.healthy:
+            self.healthy = ok
+            for cb in list(self._status_cbs):
+                cb(ok, detail)
 
     def _deliver(self, changes: Changes) -> None:
         if not changes:
@@ -109,11 +121,15 @@ class EventHub:
     async def _poll_loop(self) -> None:
         while True:
             try:
-                self._deliver(await self.poll_once())
+                changes = await self.poll_once()
+                self._set_health(True)
+                self._deliver(changes)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # noqa: BLE001 - keep polling through a transient failure
-                log.warning("event poll failed: %s", e)
+                if self.healthy:
+                    log.warning("event poll failed: %s", e)
+                self._set_health(False, str(e).splitlines()[0] if str(e) else type(e).__name__)
             await asyncio.sleep(self._poll_interval)
 
     async def aclose(self) -> None:

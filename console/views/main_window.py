@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import Changes, Permission
+from console.errors import StorageError
 from console.services import Services
 from console.views.audit import AuditPane
 from console.views.user_lookup import UserLookupPane
@@ -34,6 +35,7 @@ class ChangeBridge(QObject):
     """EventHub (plain async observer) -> Qt signal."""
 
     changes_arrived = Signal(object)
+    status_changed = Signal(bool, str)
 
 
 class MainWindow(QMainWindow):
@@ -79,6 +81,13 @@ class MainWindow(QMainWindow):
         self.bridge = ChangeBridge(self)
         self.bridge.changes_arrived.connect(self._on_changes)
         self._unsubscribe = services.events.subscribe(self.bridge.changes_arrived.emit)
+        self._mode = mode
+        self.bridge.status_changed.connect(self._on_db_status)
+        services.events.on_status(self.bridge.status_changed.emit)
+        for pane in self.panes.values():
+            tasks = getattr(pane, "tasks", None)
+            if tasks is not None:
+                tasks.failed.connect(self._on_task_failed)
         if self.nav.count():
             self.nav.setCurrentRow(0)
         self.resize(1280, 800)
@@ -107,6 +116,16 @@ class MainWindow(QMainWindow):
     def set_db_state(self, text: str, *, ok: bool) -> None:
         self.db_state.setText(text)
         self.db_state.setStyleSheet("color:#1b7f3b" if ok else "color:#b3261e;font-weight:600")
+
+    def _on_db_status(self, ok: bool, detail: str) -> None:
+        if ok:
+            self.set_db_state(self.tr("已连接") + " · " + self._mode, ok=True)
+        else:
+            self.set_db_state(self.tr("连接中断") + f": {detail[:120]}", ok=False)
+
+    def _on_task_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, StorageError):
+            self.set_db_state(self.tr("数据库错误") + f": {str(exc)[:120]}", ok=False)
 
     def _on_changes(self, changes: Changes) -> None:
         for pane in self.panes.values():
