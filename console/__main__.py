@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
         else:
             print("No display found (DISPLAY is not set). Run the console on a desktop, or under a virtual "
-                  "screen:\n  xvfb-run -a python main.py …\nor, for a screenshot only: "
+                  "screen:\n  xvfb-run -a .venv/bin/python main.py --sandbox --user demo-admin\nor, for a screenshot only: "
                   "python main.py --screenshot out.png --pane lookup", file=sys.stderr)
             return 3
     from console.log import init_logging

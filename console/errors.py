@@ -11,7 +11,12 @@
      ├─ PermissionDenied         the operator's role lacks the permission (audited)
      ├─ InvalidInput             a search box or form value we refuse
      ├─ NotFound
-     └─ MissingCredentials       a provider secret is not in the keyring
+     ├─ MissingCredentials       a provider secret is not in the keyring
+     └─ ProviderError            provider, code, http_status, request_id
+         ├─ ProviderUnavailable  network, timeout, 5xx, malformed response  (retryable)
+         ├─ RateLimited          429 / quota; retry_after seconds          (retryable)
+         ├─ ProviderAuthError    bad key, signature or clock skew
+         └─ ProviderRejected     a business error with the provider's code
 
 Anything that is not a ``ConsoleError`` is a bug and goes to the crash path.
 """
@@ -78,3 +83,39 @@ class MissingCredentials(ConsoleError):
             f"No secret for {provider}/{account} in the keyring; add it in Settings > Accounts "
             f"or with: python -m console.credentials set {provider} {account}"
         )
+
+
+class ProviderError(ConsoleError):
+    """A provider call failed. ``code`` is the provider's own code (str), kept for the log and details."""
+
+    def __init__(self, provider: str, message: str, *, code: str | None = None, http_status: int | None = None,
+                 request_id: str | None = None) -> None:
+        self.provider, self.code, self.http_status, self.request_id = provider, code, http_status, request_id
+        parts = [f"{provider}: {message}"]
+        if code is not None:
+            parts.append(f"code={code}")
+        if http_status is not None:
+            parts.append(f"http={http_status}")
+        if request_id:
+            parts.append(f"request_id={request_id}")
+        super().__init__(" ".join(parts))
+
+
+class ProviderUnavailable(ProviderError):
+    retryable = True
+
+
+class RateLimited(ProviderError):
+    retryable = True
+
+    def __init__(self, provider: str, message: str, *, retry_after: float | None = None, **kw: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(provider, message, **kw)  # type: ignore[arg-type]
+
+
+class ProviderAuthError(ProviderError):
+    pass
+
+
+class ProviderRejected(ProviderError):
+    pass
