@@ -263,3 +263,41 @@ def mask_phone(phone: str) -> str:
     if len(phone) >= 7:
         return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
     return "*" * len(phone)
+
+
+class AlertKind(StrEnum):
+    OFFLINE = "offline"
+    BITRATE_DROP = "bitrate_drop"
+    FPS_DROP = "fps_drop"
+    KEYFRAME = "keyframe_interval"
+    VIEWER_SPIKE = "viewer_spike"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomInfo:
+    """A room as the shared database knows it."""
+
+    id: RoomId
+    owner_id: UserId
+    streamer: str
+    title: str
+    category: str
+    stream_name: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionRecord:
+    """One row of the action outbox."""
+
+    id: int
+    key: str
+    kind: str
+    target: str
+    state: ActionStatus
+    attempts: int
+    last_error: str | None
+    requested_by: str
+    created_at: datetime
+    updated_at: datetime
+    payload: dict[str, object] = field(default_factory=dict)
