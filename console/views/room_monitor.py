@@ -291,6 +291,11 @@ class RoomTableModel(QAbstractTableModel):
             self.all[r.key] = r
             self._cells.pop(r.key, None)
         visible = [r for r in self.all.values() if self._accepts(r)]
+        if not self._store and visible:  # the first load: one insertion
+            self.beginInsertRows(QModelIndex(), 0, len(visible) - 1)
+            self._rebuild(visible)
+            self.endInsertRows()
+            return 0, len(visible), 0
         if len(visible) != len(self._store):
             self.beginResetModel()
             self._rebuild(visible)
