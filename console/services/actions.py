@@ -173,11 +173,19 @@ class ActionService:
             if res.rowcount == 1:  # we completed it; a concurrent retry finds it done and does nothing
                 await self._apply_effects(conn, row, p, now)
             fresh = (await conn.execute(sa.select(t.action_outbox).where(t.action_outbox.c.id == action_id))).one()
-        if row.kind == CUT and self._on_cut is not None:
+        if row.kind == CUT:
+            # An encoder that reconnected between the drop and the commit got past the publish
+            # check; now that the database says "cut", a second (idempotent) drop closes the gap.
             try:
-                await self._on_cut(p["stream"])
+                until = datetime.fromisoformat(p["until"]) if p.get("until") else None
+                await self._video.forbid(p["stream"], until=until)
             except ProviderError as e:
-                log.warning("after cut of %s: %s", p["stream"], e)
+                log.warning("second drop of %s after the cut: %s", p["stream"], e)
+            if self._on_cut is not None:
+                try:
+                    await self._on_cut(p["stream"])
+                except ProviderError as e:
+                    log.warning("after cut of %s: %s", p["stream"], e)
         return _record(fresh)
 
     async def _apply_effects(self, conn: AsyncConnection, row: Any, p: dict[str, Any], now: datetime) -> None:
