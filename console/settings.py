@@ -96,6 +96,12 @@ FIELDS: tuple[Field, ...] = (
     Field("log.level", _parse_choice("DEBUG", "INFO", "WARNING", "ERROR"), lambda: "INFO", "log level"),
     Field("lookup.page_size", _parse_int(10, 500), lambda: 100, "rows fetched per lookup page"),
     Field("events.poll_ms", _parse_int(20, 60_000), lambda: 500, "SQLite change polling interval"),
+    Field("monitor.refresh_ms", _parse_int(250, 60_000), lambda: 2000, "room monitor refresh interval"),
+    Field("nginx.stat_url", _parse_str, lambda: "", "nginx-rtmp /stat URL (empty: no self-hosted server)"),
+    Field("nginx.control_url", _parse_str, lambda: "", "nginx-rtmp /control URL"),
+    Field("nginx.rtmp_base", _parse_str, lambda: "", "rtmp://host:port of the nginx-rtmp server"),
+    Field("nginx.hls_base", _parse_str, lambda: "", "http://host:port/hls of the nginx-rtmp server"),
+    Field("sandbox.streams", _parse_int(0, 64), lambda: 8, "test publishers the sandbox starts"),
 )
 _BY_KEY = {f.key: f for f in FIELDS}
 

@@ -9,15 +9,24 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import httpx
+
 from console.db.engine import make_engine, redact_url
 from console.domain import Operator
+from console.services.actions import ActionService
 from console.services.audit import AuditService
 from console.services.auth import AuthService
 from console.services.events import EventHub
+from console.services.http import make_client
+from console.services.monitor import RoomMonitor
+from console.services.rooms import RoomService
 from console.services.users import UserService
+from console.services.video.base import VideoProvider
+from console.services.video.nginx_rtmp import NginxRtmpVideo
 from console.settings import Settings
 
-__all__ = ["AuditService", "AuthService", "EventHub", "Services", "UserService", "build_services"]
+__all__ = ["ActionService", "AuditService", "AuthService", "EventHub", "RoomMonitor", "RoomService", "Services",
+           "UserService", "build_services", "video_providers"]
 
 
 def pg_role_for(operator: Operator) -> str:
@@ -32,15 +41,35 @@ class Services:
     audit: AuditService
     users: UserService
     events: EventHub
+    rooms: RoomService
+    monitor: RoomMonitor
+    actions: ActionService
+    clients: list[httpx.AsyncClient]
 
     @property
     def db_label(self) -> str:
         return redact_url(self.settings.db_url)
 
     async def aclose(self) -> None:
+        await self.actions.drain()  # provider calls in flight finish; pending rows stay durable
         await self.events.aclose()
         await self.users.aclose()
+        for c in self.clients:
+            await c.aclose()
         await self.engine.dispose()
+
+
+def video_providers(settings: Settings) -> tuple[dict[str, VideoProvider], list[httpx.AsyncClient]]:
+    """The video providers the settings name (the sandbox fills them in for its own servers)."""
+    providers: dict[str, VideoProvider] = {}
+    clients: list[httpx.AsyncClient] = []
+    if settings["nginx.stat_url"]:
+        client = make_client(str(settings["nginx.stat_url"]).rsplit("/", 1)[0], timeout=5)
+        clients.append(client)
+        providers["nginx"] = NginxRtmpVideo(
+            client, stat_url=settings["nginx.stat_url"], control_url=settings["nginx.control_url"],
+            rtmp_base=settings["nginx.rtmp_base"], hls_base=settings["nginx.hls_base"])
+    return providers, clients
 
 
 async def build_services(settings: Settings, operator: Operator, *, start_events: bool = True) -> Services:
@@ -55,6 +84,11 @@ async def build_services(settings: Settings, operator: Operator, *, start_events
     audit = AuditService(engine, operator)
     users = UserService(engine, audit)
     events = EventHub(engine, poll_interval=int(settings["events.poll_ms"]) / 1000)
+    rooms = RoomService(engine, audit)
+    providers, clients = video_providers(settings)
+    monitor = RoomMonitor(list(providers.values()), rooms)
+    actions = ActionService(engine, audit, providers)
     if start_events:
         await events.start()
-    return Services(settings=settings, engine=engine, operator=operator, audit=audit, users=users, events=events)
+    return Services(settings=settings, engine=engine, operator=operator, audit=audit, users=users, events=events,
+                    rooms=rooms, monitor=monitor, actions=actions, clients=clients)

@@ -44,35 +44,47 @@ def _now() -> datetime:
 class ActionService:
     """Usage: ``rec = await actions.cut_stream(room_id, "涉政敏感", timedelta(hours=1))``."""
 
-    def __init__(self, engine: AsyncEngine, audit: AuditService, video: VideoProvider, *,
+    def __init__(self, engine: AsyncEngine, audit: AuditService, video: VideoProvider | dict[str, VideoProvider], *,
                  on_cut: Callable[[str], Any] | None = None, clock: Callable[[], datetime] = _now) -> None:
         self._engine = engine
         self._audit = audit
-        self._video = video
+        self._providers = dict(video) if isinstance(video, dict) else {video.name: video}
+        self._default = next(iter(self._providers), "")
         self._on_cut = on_cut  # e.g. purge the room's playlist URLs on the CDN
         self._clock = clock
         self._running: set[asyncio.Task[Any]] = set()
 
     # --- public actions ----------------------------------------------------------------
 
+    def _video(self, name: str | None) -> VideoProvider:
+        try:
+            return self._providers[name or self._default]
+        except KeyError:
+            raise InvalidInput("provider", f"no video provider named {name!r}") from None
+
     async def cut_stream(self, room_id: RoomId, reason: str, duration: timedelta | None, *,
-                         evidence: dict[str, Any] | None = None, key: str | None = None) -> ActionRecord:
+                         evidence: dict[str, Any] | None = None, key: str | None = None,
+                         provider: str | None = None) -> ActionRecord:
         """Cut a room's stream now, keeping it off for ``duration`` (None: until resumed)."""
         target = f"room:{room_id}"
         await self._audit.require(Permission.CUT_STREAM, target)
         reason = _check_reason(reason)
         until = self._clock() + duration if duration is not None else None
         stream = await self._stream_of(room_id)
-        payload = {"room_id": int(room_id), "stream": stream, "reason": reason,
+        self._video(provider)
+        payload = {"room_id": int(room_id), "stream": stream, "reason": reason, "provider": provider or self._default,
                    "until": until.isoformat() if until else None, "evidence": evidence or {}}
         return await self._submit(CUT, target, payload, key)
 
-    async def resume_stream(self, room_id: RoomId, reason: str, *, key: str | None = None) -> ActionRecord:
+    async def resume_stream(self, room_id: RoomId, reason: str, *, key: str | None = None,
+                            provider: str | None = None) -> ActionRecord:
         target = f"room:{room_id}"
         await self._audit.require(Permission.CUT_STREAM, target)
         reason = _check_reason(reason)
         stream = await self._stream_of(room_id)
-        return await self._submit(RESUME, target, {"room_id": int(room_id), "stream": stream, "reason": reason}, key)
+        self._video(provider)
+        return await self._submit(RESUME, target, {"room_id": int(room_id), "stream": stream, "reason": reason,
+                                                   "provider": provider or self._default}, key)
 
     async def retry(self, action_id: int) -> ActionRecord:
         """Run a pending or failed action again with its original idempotency key."""
@@ -155,9 +167,9 @@ class ActionService:
         try:
             if row.kind == CUT:
                 until = datetime.fromisoformat(p["until"]) if p.get("until") else None
-                await self._video.forbid(p["stream"], until=until)
+                await self._video(p.get("provider")).forbid(p["stream"], until=until)
             elif row.kind == RESUME:
-                await self._video.resume(p["stream"])
+                await self._video(p.get("provider")).resume(p["stream"])
             else:
                 raise InvalidInput("action", f"unknown kind {row.kind}")
         except ProviderError as e:
@@ -178,7 +190,7 @@ class ActionService:
             # check; now that the database says "cut", a second (idempotent) drop closes the gap.
             try:
                 until = datetime.fromisoformat(p["until"]) if p.get("until") else None
-                await self._video.forbid(p["stream"], until=until)
+                await self._video(p.get("provider")).forbid(p["stream"], until=until)
             except ProviderError as e:
                 log.warning("second drop of %s after the cut: %s", p["stream"], e)
             if self._on_cut is not None:

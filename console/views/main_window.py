@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 from console.domain import Changes, Permission
 from console.errors import StorageError
 from console.services import Services
+from console.views.action_queue import ActionQueuePane
 from console.views.audit import AuditPane
+from console.views.room_monitor import RoomMonitorPane
 from console.views.user_lookup import UserLookupPane
 
 UI_STATE_VERSION = 1
@@ -55,6 +57,11 @@ class MainWindow(QMainWindow):
         if Permission.LOOKUP_USERS in can:
             self._add("lookup", self.tr("用户查询"), UserLookupPane(
                 services.users, can=can, page_size=int(services.settings["lookup.page_size"])))
+        if Permission.CUT_STREAM in can:
+            rooms = RoomMonitorPane(services.monitor, services.actions,
+                                    refresh_ms=int(services.settings["monitor.refresh_ms"]))
+            self._add("rooms", self.tr("直播监控"), rooms)
+            self._add("actions", self.tr("操作队列"), ActionQueuePane(services.actions))
         if Permission.VIEW_AUDIT in can:
             self._add("audit", self.tr("审计日志"), AuditPane(services.audit))
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
@@ -90,6 +97,9 @@ class MainWindow(QMainWindow):
                 tasks.failed.connect(self._on_task_failed)
         if self.nav.count():
             self.nav.setCurrentRow(0)
+        rooms_pane = self.panes.get("rooms")
+        if isinstance(rooms_pane, RoomMonitorPane):
+            rooms_pane.start()  # alerts are watched even while another pane is shown
         self.resize(1280, 800)
 
     def _add(self, name: str, title: str, pane: QWidget) -> None:
@@ -104,6 +114,8 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentIndex(row)
             pane = self.stack.currentWidget()
             if isinstance(pane, AuditPane) and not pane.model.rows:
+                pane.refresh()
+            if isinstance(pane, ActionQueuePane):
                 pane.refresh()
             if isinstance(pane, UserLookupPane):
                 pane.focus_search()

@@ -595,15 +595,17 @@ class RoomMonitorPane(QWidget):
         def done(code: int) -> None:
             if code != QDialog.DialogCode.Accepted:
                 return
+            provider = row.provider or None
             if resume:
-                coro = self._actions.resume_stream(room.id, dlg.reason())
+                coro = self._actions.resume_stream(room.id, dlg.reason(), provider=provider)
             else:
                 h = row.health
                 evidence = {"health": None if h is None else {
                     "viewers": h.viewers, "video_kbps": h.video_kbps, "fps": h.fps, "width": h.width,
                     "height": h.height, "keyframe_interval_s": h.keyframe_interval_s},
                     "alerts": sorted(row.alerts), "stream": row.stream, "provider": row.provider}
-                coro = self._actions.cut_stream(room.id, dlg.reason(), dlg.chosen_duration(), evidence=evidence)
+                coro = self._actions.cut_stream(room.id, dlg.reason(), dlg.chosen_duration(), evidence=evidence,
+                                                provider=provider)
             self.tasks.run(f"action:{room.id}", coro, on_done=self._action_done,
                            busy=self.tr("正在执行…"))
 
