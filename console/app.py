@@ -18,9 +18,9 @@ from typing import Any
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from console.db.engine import open_database, redact_url
+from console.db.engine import make_engine, open_database, redact_url
 from console.db.migrate import current_revision, head_revision, upgrade
-from console.domain import Operator
+from console.domain import Operator, Permission
 from console.errors import ConsoleError
 from console.services import Services, build_services
 from console.services.auth import AuthService
@@ -31,7 +31,7 @@ from console.views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-PANES = ("lookup", "audit")
+PANES = ("lookup", "rooms", "actions", "audit")
 
 
 @dataclass
@@ -146,7 +146,35 @@ async def run(settings: Settings, *, screenshot: Path | None = None, pane: str |
         await engine.dispose()
     if operator is None:
         return 0
-    services = await build_services(settings, operator)
+    sandbox = None
+    credentials = None
+    if settings.sandbox:
+        from console.sandbox.runtime import start_sandbox
+
+        sb_engine = make_engine(settings.db_url)
+        sandbox = await start_sandbox(sb_engine, publishers=int(settings["sandbox.streams"]))
+        settings = settings.replace(**{k.replace(".", "__"): v for k, v in sandbox.settings.items()})
+        credentials = sandbox.credentials
+    try:
+        return await _run_window(settings, operator, credentials, screenshot, pane)
+    finally:
+        if sandbox is not None:
+            await sandbox.aclose()
+            await sb_engine.dispose()
+
+
+async def _run_window(settings: Settings, operator: Operator, credentials: Any, screenshot: Path | None,
+                      pane: str | None) -> int:
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    try:
+        services = await build_services(settings, operator, credentials=credentials)
+    except ConsoleError as e:
+        return await _fail(describe(e), screenshot)
+    if operator.can(Permission.CUT_STREAM):
+        # actions left pending by a crash complete now, exactly once (in the background)
+        recovering = asyncio.ensure_future(services.actions.recover())
+        recovering.add_done_callback(_log_failure)
     app = create_app(settings, services)
     window = app.window
     state = ui_settings()
@@ -175,6 +203,25 @@ async def _fail(text: str, screenshot: Path | None) -> int:
     return 1
 
 
+def _log_failure(f: asyncio.Future[Any]) -> None:
+    if not f.cancelled() and f.exception() is not None:
+        log.error("recovering pending actions failed", exc_info=f.exception())
+
+
+async def _rooms_ready(pane: Any) -> None:
+    """The monitor shows live rooms, a cut one and (within 25 s) an alerted one."""
+    pane.timer.setInterval(500)
+    async with asyncio.timeout(40):
+        while True:
+            rows = pane.model.rows
+            live = [r for r in rows if r.state == "live" and r.health is not None and r.health.video_kbps > 0]
+            if live and any(r.state == "cut" for r in rows) and any(r.alerts for r in rows):
+                break
+            await asyncio.sleep(0.25)
+    pane.table.selectRow(1)
+    await asyncio.sleep(0.6)
+
+
 async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
     if pane_name not in window.panes:
         print(f"pane {pane_name!r} is not available to {window.services.operator.role} "
@@ -185,6 +232,8 @@ async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
     pane.tasks.failed.connect(failed.append)
     if pane_name == "lookup":
         load = asyncio.ensure_future(pane.load_showcase())
+    elif pane_name == "rooms":
+        load = asyncio.ensure_future(_rooms_ready(pane))
     else:
         loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         pane.loaded.connect(lambda: None if loaded.done() else loaded.set_result(None))

@@ -102,6 +102,12 @@ FIELDS: tuple[Field, ...] = (
     Field("nginx.rtmp_base", _parse_str, lambda: "", "rtmp://host:port of the nginx-rtmp server"),
     Field("nginx.hls_base", _parse_str, lambda: "", "http://host:port/hls of the nginx-rtmp server"),
     Field("sandbox.streams", _parse_int(0, 64), lambda: 8, "test publishers the sandbox starts"),
+    Field("kingsoft.url", _parse_str, lambda: "", "KLS endpoint, e.g. https://kls.cn-beijing-6.api.ksyun.com (empty: off)"),
+    Field("kingsoft.access_key", _parse_str, lambda: "", "KLS access key id (its secret is in the keyring)"),
+    Field("kingsoft.unique_name", _parse_str, lambda: "shihou", "KLS account UniqueName"),
+    Field("kingsoft.app", _parse_str, lambda: "live", "KLS App"),
+    Field("kingsoft.pubdomain", _parse_str, lambda: "shihou.uplive.ks-cdn.com", "KLS push domain"),
+    Field("kingsoft.play_domain", _parse_str, lambda: "shihou.play.ks-cdn.com", "KLS play domain"),
 )
 _BY_KEY = {f.key: f for f in FIELDS}
 

@@ -69,7 +69,9 @@ def test_alerted_rows_rank_first_and_cells_read_well() -> None:
     model.apply(rows)
     assert model.rows[0].key == "p/s2"
     top = [model.data(model.index(0, c)) for c in range(len(COLUMNS))]
-    assert top[0] == "2 标题2" and top[3] == "直播中" and "关键帧间隔>4s" in top[11] and top[8] == "1280×720"
+    cols = dict(zip(COLUMNS, top, strict=True))
+    assert cols["room"] == "2 标题2" and cols["state"] == "直播中" and "关键帧间隔>4s" in cols["alerts"]
+    assert cols["resolution"] == "1280×720"
 
 
 def test_health_alerts() -> None:

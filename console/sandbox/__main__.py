@@ -58,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     args = p.parse_args(argv)
 
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="  %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="  %(message)s", stream=sys.stderr)
+    if not args.quiet:
+        logging.getLogger(seeding.__name__).setLevel(logging.INFO)
     try:
         url = load_settings(cli={"database.url": args.db}, config_path=args.config).db_url
         seeding.parse_target(url)

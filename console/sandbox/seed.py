@@ -28,8 +28,14 @@ import bisect
 import heapq
 import json
 import logging
+import marshal
+import os
+import queue
 import random
 import sqlite3
+import subprocess
+import sys
+import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,7 +49,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from console.db import migrate, search_ddl, tables
+from console.db import migrate, search_ddl
 from console.db.engine import make_engine, redact_url
 from console.errors import ConsoleError
 from console.services.auth import hash_password
@@ -141,8 +147,13 @@ def _cum(weights: Iterable[float]) -> list[float]:
     return list(accumulate(weights))
 
 
-def _pick(items: Sequence[Any], weights: Sequence[float]) -> tuple[Sequence[Any], list[float]]:
-    return items, _cum(weights)
+def _expand(items: Sequence[Any], weights: Sequence[float], size: int = 1000) -> list[Any]:
+    """``items`` repeated in proportion to ``weights``: a uniform draw from it is a weighted draw."""
+    total = sum(weights)
+    out: list[Any] = []
+    for item, w in zip(items, weights, strict=True):
+        out.extend([item] * max(1, round(size * w / total)))
+    return out
 
 
 # --- vocabulary -----------------------------------------------------------------------------
@@ -200,7 +211,7 @@ def _gb2312_level1() -> list[str]:
 
 @cache
 def _hanzi_pool() -> list[str]:
-    """Characters repeated by a Zipf weight: drawing uniformly from the list is a Zipf draw.
+    """65,536 characters, each repeated by its Zipf weight, so a uniform 16-bit draw is a Zipf draw.
     The hand-picked head carries ~94 % of the draws, the rest of GB2312 level 1 the tail."""
     head = list(dict.fromkeys(_NICK_HEAD))
     seen = set(head) | set(_NOT_IN_NICKS)
@@ -208,11 +219,24 @@ def _hanzi_pool() -> list[str]:
     random.Random(2312).shuffle(rest)
     chars = head + rest
     weights = [(1.0 if r < len(head) else 0.2) / (r + 3) ** 1.05 for r in range(len(chars))]
-    least = min(weights)
+    # every character at least once; the head shares what is left in proportion to weight
+    spare = 65_536 - len(chars)
+    total = sum(weights)
+    counts = [1 + int(spare * w / total) for w in weights]
+    counts[0] += 65_536 - sum(counts)
     pool: list[str] = []
-    for c, w in zip(chars, weights, strict=True):
-        pool.extend(c * max(1, round(w / least)))
+    for c, k in zip(chars, counts, strict=True):
+        pool.extend(c * k)
     return pool
+
+
+def _char_stream(rng: random.Random, k: int) -> str:
+    """``k`` Zipf-weighted hanzi, drawn 16 bits at a time."""
+    idx = array("H")
+    idx.frombytes(rng.randbytes(2 * k))
+    if sys.byteorder == "big":
+        idx.byteswap()
+    return "".join(map(_hanzi_pool().__getitem__, idx))
 
 
 @cache
@@ -230,47 +254,48 @@ class _Nicknames:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.pool = _hanzi_pool()
         self.words = _word_pool()
-        self.digits = _cum(_DIGIT_W)
+        self.digits = _expand(_DIGITS, _DIGIT_W)
 
     def batch(self, m: int) -> list[str]:
         rng = self.rng
         rnd = rng.random
-        pool = self.pool
-        s = "".join(rng.choices(pool, k=5 * m + 64))
+        s = _char_stream(rng, 5 * m + 64)
         pos = 0
         out: list[str] = []
         append = out.append
-        hl = _HANZI_LEN
-        n_hl = len(hl)
-        words = self.words
-        n_words = len(words)
-        names, pinyin, short, cute = _LATIN_NAMES, _PINYIN, _LATIN_SHORT, _CUTE
-        digits, dcum = _DIGITS, self.digits
+        hl, n_hl = _HANZI_LEN, len(_HANZI_LEN)
+        words, n_words = self.words, len(self.words)
+        names, n_names = _LATIN_NAMES, len(_LATIN_NAMES)
+        pinyin, short, cute = _PINYIN, _LATIN_SHORT, _CUTE
+        digits, n_digits = self.digits, len(self.digits)
         for _ in range(m):
             if pos > len(s) - 10:
-                s = s[pos:] + "".join(rng.choices(pool, k=4 * m + 64))
+                s = s[pos:] + _char_stream(rng, 4 * m + 64)
                 pos = 0
             r = rnd()
             if r < 0.55:
-                # words and single characters up to the drawn length, sometimes joined by 的
+                # common words and single characters, sometimes joined by 的
                 n = hl[int(rnd() * n_hl)]
-                nick = ""
-                while len(nick) < n:
-                    v = rnd()
-                    w = words[int(rnd() * n_words)] if v < 0.5 else ""
-                    if w and len(nick) + len(w) <= n:
-                        nick += w
-                    else:
-                        nick += s[pos]
-                        pos += 1
-                    if v > 0.96 and len(nick) < n - 1:
-                        nick += "的"
-                append(nick)
+                v = rnd()
+                if v < 0.4:
+                    w = words[int(rnd() * n_words)]
+                    nick = w + s[pos:pos + n - len(w)]
+                elif v < 0.65:
+                    w = words[int(rnd() * n_words)]
+                    nick = s[pos:pos + n - len(w)] + w
+                elif v < 0.8 and n >= 4:
+                    w = words[int(rnd() * n_words)] + words[int(rnd() * n_words)]
+                    nick = w + s[pos:pos + n - len(w)]
+                elif v < 0.85 and n >= 4:
+                    nick = s[pos:pos + n - 3] + "的" + words[int(rnd() * n_words)]
+                else:
+                    nick = s[pos:pos + n]
+                pos += n
+                append(nick[:8])
             elif r < 0.70:
                 n = 2 + int(rnd() * 3)
-                d = rng.choices(digits, cum_weights=dcum)[0] if rnd() < 0.75 else str(int(rnd() * 100))
+                d = digits[int(rnd() * n_digits)] if rnd() < 0.75 else str(int(rnd() * 100))
                 append((s[pos:pos + n] + d)[:8])
                 pos += n
             elif r < 0.80:
@@ -284,20 +309,19 @@ class _Nicknames:
                 elif v < 0.9:
                     nick = "阿小老"[int(rnd() * 3)] + lat[0].upper()
                 else:
-                    nick = s[pos] + "的" + names[int(rnd() * len(names))]
+                    nick = s[pos] + "的" + names[int(rnd() * n_names)]
                 pos += n
                 append(nick[:8])
             elif r < 0.92:
                 v = rnd()
                 if v < 0.45:
-                    d = rng.choices(digits, cum_weights=dcum)[0]
-                    nick = names[int(rnd() * len(names))] + ("_" if rnd() < 0.5 else "") + d
+                    nick = names[int(rnd() * n_names)] + ("_" if rnd() < 0.5 else "") + digits[int(rnd() * n_digits)]
                 elif v < 0.75:
                     nick = pinyin[int(rnd() * len(pinyin))] + str(int(rnd() * 1000))
                 elif v < 0.9:
-                    nick = names[int(rnd() * len(names))]
+                    nick = names[int(rnd() * n_names)]
                 else:
-                    nick = names[int(rnd() * len(names))].lower() + str(int(rnd() * 100))
+                    nick = names[int(rnd() * n_names)].lower() + str(int(rnd() * 100))
                 append(nick[:8])
             else:
                 pre = "小" if rnd() < 0.5 else ("阿" if rnd() < 0.7 else "老")
@@ -362,18 +386,18 @@ _MODELS: tuple[tuple[tuple[str, int], ...], ...] = (
      ("Samsung Galaxy S10", 2019), ("Samsung Galaxy S21", 2021), ("realme GT", 2021),
      ("Samsung Galaxy S23", 2023), ("realme GT Neo5", 2023), ("Meizu 20", 2023)),
 )
-_MIX_BRAND_CUM = _cum((25, 10, 10, 15, 15, 15, 10))
+_MIX_BRANDS = _expand(range(7), (25, 10, 10, 15, 15, 15, 10), 100)
 
 
 @cache
-def _models_by_year() -> list[list[tuple[list[str], list[float]]]]:
-    """[brand][year - 2014] -> (models on sale or recent that year, cumulative weights)."""
+def _models_by_year() -> list[list[list[str]]]:
+    """[brand][year - 2014] -> models on sale that year or up to 4 years before, newer ones likelier."""
     out = []
     for models in _MODELS:
         per_year = []
         for year in range(2014, 2027):
             cands = [(m, y) for m, y in models if year - 4 <= y <= year] or [min(models, key=lambda x: x[1])]
-            per_year.append(([m for m, _ in cands], _cum(1.0 + 2 * (y - year + 4) for _, y in cands)))
+            per_year.append(_expand([m for m, _ in cands], [1.0 + 2 * (y - year + 4) for _, y in cands], 200))
         out.append(per_year)
     return out
 
@@ -417,7 +441,7 @@ _CHAT_LINES = (
     "老粉签到", "打卡", "签到", "早上好", "晚上好呀", "今天好早", "明天还播吗", "主播有对象吗", "别走位了",
     "开团开团", "输了怪我", "这个皮肤好看", "哪里买的", "求链接", "好看好看", "妈妈问我为什么跪着看直播",
 )
-_CHAT_W = [max(1.0, 40.0 / (i + 1)) for i in range(len(_CHAT_LINES))]
+_CHAT_POOL = _expand(_CHAT_LINES, [max(1.0, 40.0 / (i + 1)) for i in range(len(_CHAT_LINES))], 2000)
 _CHAT_BY_CATEGORY = {
     "王者荣耀": ("这个{h}有点东西", "国服{h}?", "别越塔了", "蓝buff给我", "暴君要刷了", "一波了一波了", "上王者了吗"),
     "英雄联盟": ("{h}玩得真6", "这波闪现没交好", "小龙团打不打", "大龙！大龙！", "补刀好稳"),
@@ -491,13 +515,6 @@ _B32 = "0123456789ABCDEFGHJKLMNPQRSTUVWX"
 _B32_2 = [a + b for a in _B32 for b in _B32]
 
 
-def _msg_uid(v: int) -> str:
-    """RongCloud-style ``XXXX-XXXX-XXXX-XXXX`` for an 80-bit value."""
-    t = _B32_2
-    return (t[v >> 70] + t[(v >> 60) & 1023] + "-" + t[(v >> 50) & 1023] + t[(v >> 40) & 1023] + "-"
-            + t[(v >> 30) & 1023] + t[(v >> 20) & 1023] + "-" + t[(v >> 10) & 1023] + t[v & 1023])
-
-
 # --- the generator --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -508,9 +525,17 @@ class TableLoad:
     expected: int
 
 
+_HARMONY_FROM = _epoch(2021, 6, 1)
+_FAR = _epoch(2027, 1, 1)
+_OPERATOR_SINCE = START - 30 * DAY
+
+
 class _Generator:
     """Row chunks per table, in load order. Later tables use what earlier ones recorded
-    (registration times, activity, phones, platforms), so iterate the tables in order."""
+    (registration times, activity, phones, platforms, rooms), so consume the tables in order.
+
+    ``ts`` turns epoch seconds into what the database driver takes for a UTC timestamp.
+    """
 
     def __init__(self, n_users: int, seed: int, ts: Callable[[int], Any], bases: dict[str, int]) -> None:
         self.n = n_users
@@ -521,51 +546,21 @@ class _Generator:
         self.last = array("q")
         self.prefix = bytearray()
         self.channel = bytearray()
-        self.platform = bytearray()  # index into PLATFORMS of the first device
+        self.platform = bytearray()  # index into PLATFORMS of each user's first device
         self.banned: list[int] = []
         self.rooms: list[tuple[int, int, str, str, int]] = []  # id, owner index, category, state, created
-        self.sanctions: list[Row] = []
-        self.notes: list[Row] = []
-        self.pushes: list[tuple[int, int, str, str]] = []  # id, sent, title, created_by
+        self.sanctions: list[Row] = []  # (id, starts, *row)
+        self.notes: list[tuple[int, int, int, str, str]] = []  # id, at, user id, author, body
+        self.pushes: list[tuple[int, int]] = []  # id, sent
         setup = self._rng("phones")
-        self.phone_a = setup.randrange(10**7, 10**8) | 1
-        while self.phone_a % 5 == 0:
-            self.phone_a += 2
-        self.phone_b = setup.randrange(10**8)
+        a = setup.randrange(10**7, 10**8) | 1
+        while a % 5 == 0:
+            a += 2
+        self.phone_a, self.phone_b = a, setup.randrange(10**8)
         self.counts: dict[str, int] = {}
 
     def _rng(self, table: str) -> random.Random:
         return random.Random(f"shihou-seed/{self.seed}/{table}")
-
-    def phone(self, i: int) -> str:
-        return str(_PREFIX_LIST[self.prefix[i]] * 100_000_000 + (i * self.phone_a + self.phone_b) % 100_000_000)
-
-    def loads(self) -> Iterator[TableLoad]:
-        n = self.n
-        if n == 0:
-            return
-        yield TableLoad("users", ("id", "phone", "nickname", "registered_at", "channel", "status", "last_active_at"),
-                        self._users(), n)
-        yield TableLoad("nickname_history", ("id", "user_id", "nickname", "changed_at"), self._history(), n // 2)
-        yield TableLoad("devices", ("id", "user_id", "device_id", "platform", "model", "first_seen", "last_seen"),
-                        self._devices(), n * 135 // 100)
-        yield TableLoad("rooms", ("id", "owner_id", "title", "category", "stream_name", "state", "created_at",
-                                  "updated_at"), self._rooms(), self.n_rooms)
-        yield TableLoad("sanctions", ("id", "user_id", "room_id", "kind", "scope", "reason", "issued_by", "starts_at",
-                                      "ends_at", "lifted_by", "lifted_at"), self._sanctions(), n * 3 // 100 * 3 // 2)
-        yield TableLoad("chat_messages", ("id", "msg_uid", "from_user_id", "to_user_id", "object_name", "content",
-                                          "channel_type", "msg_timestamp", "sensitive_type", "source", "client_ip",
-                                          "received_at"), self._chat(), self.n_chat)
-        yield TableLoad("pushes", ("id", "cid", "msg_id", "title", "body", "audience", "created_by", "state",
-                                   "created_at", "sent_at"), self._pushes(), 30)
-        yield TableLoad("push_recipients", ("push_id", "user_id", "platform", "status", "received_at", "clicked_at"),
-                        self._push_recipients(), n)
-        yield TableLoad("sms_messages", ("id", "user_id", "phone", "template_code", "purpose", "out_id", "biz_id",
-                                         "status", "error_code", "sent_at", "delivered_at"), self._sms(), n * 6 // 5)
-        yield TableLoad("support_notes", ("id", "user_id", "author", "body", "created_at"), self._notes(),
-                        max(1, n // 200))
-        yield TableLoad("audit_log", ("at", "actor", "role", "kind", "target", "reason", "before", "after",
-                                      "outcome", "evidence"), self._audit(), 300)
 
     @property
     def n_rooms(self) -> int:
@@ -575,8 +570,36 @@ class _Generator:
     def n_chat(self) -> int:
         return min(2 * self.n, MAX_CHAT)
 
-    def _count(self, table: str, rows: int) -> None:
-        self.counts[table] = self.counts.get(table, 0) + rows
+    def loads(self) -> Iterator[TableLoad]:
+        n = self.n
+        if n == 0:
+            yield TableLoad("audit_log", _AUDIT_COLUMNS, self._audit(), 0)
+            return
+        yield TableLoad("users", ("id", "phone", "nickname", "registered_at", "channel", "status", "last_active_at"),
+                        self._users(), n)
+        yield TableLoad("nickname_history", ("id", "user_id", "nickname", "changed_at"), self._history(), n // 2)
+        yield TableLoad("devices", ("id", "user_id", "device_id", "platform", "model", "first_seen", "last_seen"),
+                        self._devices(), n * 135 // 100)
+        yield TableLoad("rooms", ("id", "owner_id", "title", "category", "stream_name", "state", "created_at",
+                                  "updated_at"), self._rooms(), self.n_rooms)
+        yield TableLoad("sanctions", ("id", "user_id", "room_id", "kind", "scope", "reason", "issued_by", "starts_at",
+                                      "ends_at", "lifted_by", "lifted_at"), self._sanctions(), n * 45 // 1000)
+        yield TableLoad("chat_messages", ("id", "msg_uid", "from_user_id", "to_user_id", "object_name", "content",
+                                          "channel_type", "msg_timestamp", "sensitive_type", "source", "client_ip",
+                                          "received_at"), self._chat(), self.n_chat)
+        yield TableLoad("pushes", ("id", "cid", "msg_id", "title", "body", "audience", "created_by", "state",
+                                   "created_at", "sent_at"), self._pushes(), N_PUSHES)
+        yield TableLoad("push_recipients", ("push_id", "user_id", "platform", "status", "received_at", "clicked_at"),
+                        self._push_recipients(), n)
+        yield TableLoad("sms_messages", ("id", "user_id", "phone", "template_code", "purpose", "out_id", "biz_id",
+                                         "status", "error_code", "sent_at", "delivered_at"), self._sms(), n * 123 // 100)
+        yield TableLoad("support_notes", ("id", "user_id", "author", "body", "created_at"), self._notes(),
+                        max(1, n // 200))
+        yield TableLoad("audit_log", _AUDIT_COLUMNS, self._audit(), 400)
+
+    def _done(self, table: str, rows: list[Row]) -> list[Row]:
+        self.counts[table] = self.counts.get(table, 0) + len(rows)
+        return rows
 
     # users ---------------------------------------------------------------------------------
 
@@ -586,9 +609,11 @@ class _Generator:
         nicks = _Nicknames(rng)
         n, ts, warp = self.n, self.ts, _day_warp()
         span = END - 1 - START
-        reg, last, prefix, channel, banned = self.reg, self.last, self.prefix, self.channel, self.banned
+        reg, last, banned = self.reg, self.last, self.banned
         pa, pb, plist = self.phone_a, self.phone_b, _PREFIX_LIST
         chans = CHANNELS
+        end, month = END - 1, 30 * DAY
+        reg_append, last_append = reg.append, last.append
         for a in range(0, n, CHUNK):
             m = min(CHUNK, n - a)
             pre = rng.choices(range(len(plist)), cum_weights=_PREFIX_CUM, k=m)
@@ -598,32 +623,30 @@ class _Generator:
             append = rows.append
             for k in range(m):
                 i = a + k
-                # stratified: user i lands in [i, i+1)/n of a growth curve, so times are sorted
-                t = START + int(span * ((i + rnd()) / n) ** 0.62)
-                q, r = divmod(t + _CST, DAY)
+                # stratified on a growth curve: user i lands in [i, i+1)/n, so times come sorted;
+                # the warp moves each time within its (China) day towards the evening
+                q, r = divmod(START + int(span * ((i + rnd()) / n) ** 0.62) + _CST, DAY)
                 t = q * DAY + warp[r] - _CST
-                if t < START:
-                    t = START
-                v = rnd()
-                if v < 0.35:
-                    la = END - 1 - int(rnd() * 30 * DAY)
+                if rnd() < 0.35:
+                    la = end - int(rnd() * month)
+                    if la < t:
+                        la = t + int((end - t) * rnd())
                 else:
-                    la = t + int((END - 1 - t) * rnd() ** 2.2)
-                if la < t:
-                    la = t + int((END - 1 - t) * rnd())
+                    la = t + int((end - t) * rnd() ** 2.2)
                 status = "active"
                 if rnd() < 0.008:
                     status = "banned"
                     banned.append(i)
-                p = pre[k]
-                reg.append(t)
-                last.append(la)
-                append((FIRST_USER_ID + i, str(plist[p] * 100_000_000 + (i * pa + pb) % 100_000_000), names[k],
+                reg_append(t)
+                last_append(la)
+                append((FIRST_USER_ID + i, str(plist[pre[k]] * 100_000_000 + (i * pa + pb) % 100_000_000), names[k],
                         ts(t), chans[chn[k]], status, ts(la)))
-            prefix.extend(pre)
-            channel.extend(chn)
-            self._count("users", m)
-            yield rows
+            self.prefix.extend(pre)
+            self.channel.extend(chn)
+            yield self._done("users", rows)
+
+    def phone(self, i: int) -> str:
+        return str(_PREFIX_LIST[self.prefix[i]] * 100_000_000 + (i * self.phone_a + self.phone_b) % 100_000_000)
 
     def _history(self) -> Iterator[list[Row]]:
         rng = self._rng("nickname_history")
@@ -633,61 +656,60 @@ class _Generator:
         nid = self.bases["nickname_history"]
         for a in range(0, self.n, CHUNK):
             b = min(self.n, a + CHUNK)
-            names = nicks.batch((b - a) // 2 + 64)
+            names = nicks.batch((b - a) * 3 // 4)
             j = 0
             rows: list[Row] = []
+            append = rows.append
             for i in range(a, b):
                 v = rnd()
                 if v < 0.65:
                     continue
-                k = 1 if v < 0.87 else 2 if v < 0.96 else 3
-                t0, t1 = reg[i], last[i]
-                times = sorted(t0 + 60 + int((t1 - t0) * rnd()) for _ in range(k))
+                t0 = reg[i] + 60
+                span = last[i] - t0
                 uid = FIRST_USER_ID + i
+                if v < 0.87:
+                    times = [t0 + int(span * rnd())]
+                else:
+                    times = sorted(t0 + int(span * rnd()) for _ in range(2 if v < 0.96 else 3))
+                if j + 3 > len(names):
+                    names = nicks.batch(1000)
+                    j = 0
                 for t in times:
-                    if j >= len(names):
-                        names = nicks.batch(1000)
-                        j = 0
                     nid += 1
-                    rows.append((nid, uid, names[j], ts(t)))
+                    append((nid, uid, names[j], ts(t)))
                     j += 1
-            self._count("nickname_history", len(rows))
-            yield rows
+            yield self._done("nickname_history", rows)
 
     def _devices(self) -> Iterator[list[Row]]:
         rng = self._rng("devices")
-        rnd = rng.random
+        rnd, getrandbits = rng.random, rng.getrandbits
         ts, reg, last, channel = self.ts, self.reg, self.last, self.channel
         models = _models_by_year()
         plat_of_brand = _PLATFORM_OF_BRAND
         plat_index = {p: k for k, p in enumerate(PLATFORMS)}
+        mix, n_mix = _MIX_BRANDS, len(_MIX_BRANDS)
         platform = self.platform
         did = self.bases["devices"]
-        recent: list[tuple[str, str, str]] = []  # devices an alternate account may reuse
-        shared: dict[str, int] = {}
-        getrandbits = rng.getrandbits
+        recent: list[tuple[str, str, str]] = []  # devices an alternate account may pick up
+        uses: dict[str, int] = {}
 
-        def new_device(brand: int, t: int) -> tuple[str, str, str]:
-            year = min(2026, max(2014, 2015 + (t - START) // _YEAR))
-            names, cum = models[brand][year - 2014]
-            model = rng.choices(names, cum_weights=cum)[0]
+        def new_device(ch: int, t: int) -> tuple[str, str, str]:
+            if ch == 0:
+                brand = 0
+            elif ch == 1:
+                brand = 2 if t >= _HARMONY_FROM and rnd() < 0.75 else 1
+            elif ch <= 4:
+                brand = ch + 1
+            else:
+                brand = mix[int(rnd() * n_mix)]
+                if brand == 2 and t < _HARMONY_FROM:
+                    brand = 1
+            names = models[brand][(t - START) // _YEAR + 1]
             plat = plat_of_brand[brand]
             if plat == "android":
-                dev = f"{getrandbits(64):016x}"
-            else:
-                h = f"{getrandbits(128):032X}" if plat == "ios" else f"{getrandbits(128):032x}"
-                dev = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-            return dev, plat, model
-
-        def brand_for(ch: int, t: int) -> int:
-            if ch == 0:
-                return 0
-            if ch == 1:
-                return 2 if t >= _epoch(2021, 6, 1) and rnd() < 0.75 else 1
-            if ch in (2, 3, 4):
-                return ch + 1
-            b = bisect.bisect(_MIX_BRAND_CUM, rnd() * _MIX_BRAND_CUM[-1])
-            return 1 if b == 2 and t < _epoch(2021, 6, 1) else b
+                return f"{getrandbits(64):016x}", plat, names[int(rnd() * len(names))]
+            h = f"{getrandbits(128):032X}" if plat == "ios" else f"{getrandbits(128):032x}"
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", plat, names[int(rnd() * len(names))]
 
         for a in range(0, self.n, CHUNK):
             b = min(self.n, a + CHUNK)
@@ -696,22 +718,22 @@ class _Generator:
             for i in range(a, b):
                 t0, t1 = reg[i], last[i]
                 uid = FIRST_USER_ID + i
-                if recent and rnd() < 0.02:
+                if recent and rnd() < 0.02:  # an alternate account on someone's phone
                     dev, plat, model = recent[int(rnd() * len(recent))]
-                    if shared.get(dev, 1) >= 3:
-                        dev, plat, model = new_device(brand_for(channel[i], t0), t0)
+                    u = uses.get(dev, 1)
+                    if u >= 3:
+                        dev, plat, model = new_device(channel[i], t0)
                     else:
-                        shared[dev] = shared.get(dev, 1) + 1
+                        uses[dev] = u + 1
                 else:
-                    dev, plat, model = new_device(brand_for(channel[i], t0), t0)
+                    dev, plat, model = new_device(channel[i], t0)
                 platform.append(plat_index[plat])
                 if rnd() < 0.35 and t1 - t0 > 2 * DAY:
                     t2 = t0 + DAY + int((t1 - t0 - DAY) * rnd())
-                    did += 1
-                    append((did, uid, dev, plat, model, ts(t0), ts(t2)))
-                    dev2, plat2, model2 = new_device(brand_for(5 if rnd() < 0.5 else channel[i], t2), t2)
-                    did += 1
-                    append((did, uid, dev2, plat2, model2, ts(t2), ts(t1)))
+                    append((did + 1, uid, dev, plat, model, ts(t0), ts(t2)))
+                    dev2, plat2, model2 = new_device(5 if rnd() < 0.5 else channel[i], t2)
+                    append((did + 2, uid, dev2, plat2, model2, ts(t2), ts(t1)))
+                    did += 2
                 else:
                     did += 1
                     append((did, uid, dev, plat, model, ts(t0), ts(t1)))
@@ -719,8 +741,7 @@ class _Generator:
                     recent.append((dev, plat, model))
                 else:
                     recent[int(rnd() * 200)] = (dev, plat, model)
-            self._count("devices", len(rows))
-            yield rows
+            yield self._done("devices", rows)
 
     # rooms and sanctions ------------------------------------------------------------------
 
@@ -728,49 +749,65 @@ class _Generator:
         rng = self._rng("rooms")
         rnd = rng.random
         ts, reg = self.ts, self.reg
-        cats, cum = _pick(list(ROOM_CATEGORIES), list(ROOM_CATEGORIES.values()))
-        owners = rng.sample(range(self.n), self.n_rooms)
+        cats = _expand(list(ROOM_CATEGORIES), list(ROOM_CATEGORIES.values()))
         made = []
-        for o in owners:
+        for o in rng.sample(range(self.n), self.n_rooms):
             created = reg[o] + DAY + int((END - 2 * DAY - reg[o]) * rnd() ** 1.5)
-            created = min(created, END - DAY)
-            made.append((created, o))
+            made.append((min(created, END - DAY), o))
         made.sort()
         rid = self.bases["rooms"]
         rows: list[Row] = []
         for created, o in made:
             rid += 1
-            cat = rng.choices(cats, cum_weights=cum)[0]
+            cat = cats[int(rnd() * len(cats))]
             title = rng.choice(_ROOM_TITLES[cat]).format(h=rng.choice(_HEROES.get(cat, ["主播"])),
                                                          n=rng.randrange(2, 400))
             v = rnd()
             state = "live" if v < 0.15 else "cut" if v < 0.18 else "offline"
-            updated = END - 1 - int(rnd() * 3600 * 5) if state == "live" else \
-                created + int((END - 1 - created) * rnd() ** 0.3)
+            if state == "live":
+                updated = END - 1 - int(rnd() * 5 * 3600)
+            else:
+                updated = created + int((END - 1 - created) * rnd() ** 0.3)
             rows.append((rid, FIRST_USER_ID + o, title, cat, f"room_{FIRST_USER_ID + o}", state, ts(created),
                          ts(updated)))
             self.rooms.append((rid, o, cat, state, created))
-        self._count("rooms", len(rows))
-        yield rows
+        yield self._done("rooms", rows)
+
+    def _room_weights(self, rng: random.Random, live_boost: float) -> list[float]:
+        """Cumulative popularity of self.rooms: Zipf over a random ranking, live rooms boosted."""
+        rooms = self.rooms
+        order = list(range(len(rooms)))
+        rng.shuffle(order)
+        weights = [0.0] * len(rooms)
+        for rank, k in enumerate(order):
+            weights[k] = (live_boost if rooms[k][3] == "live" else 1.0) / (rank + 1) ** 0.9
+        return _cum(weights)
+
+    def _room_picker(self, rng: random.Random, live_boost: float) -> Callable[[int], int]:
+        """Index into self.rooms of a room that existed at time t."""
+        rooms = self.rooms
+        cum = self._room_weights(rng, live_boost)
+        top = cum[-1]
+        rnd = rng.random
+        bis = bisect.bisect
+
+        def pick(t: int) -> int:
+            for _ in range(6):
+                k = bis(cum, rnd() * top)
+                if rooms[k][4] <= t:
+                    return k
+            return 0
+
+        return pick
 
     def _sanctions(self) -> Iterator[list[Row]]:
         rng = self._rng("sanctions")
         rnd = rng.random
-        ts, reg, last = self.ts, self.reg, self.last
-        rooms = self.rooms
-        room_cum = _cum(1.0 / (k + 1) ** 0.8 for k in range(len(rooms)))
+        ts, reg, last, rooms = self.ts, self.reg, self.last, self.rooms
+        pick_room = self._room_picker(rng, 2.0)
         banned = set(self.banned)
-        n_sanctioned = max(len(banned), round(self.n * 0.03))
-        others = [i for i in rng.sample(range(self.n), min(self.n, n_sanctioned + len(banned)))
-                  if i not in banned][: max(0, n_sanctioned - len(banned))]
-        far = _epoch(2027, 1, 1)
-
-        def room_for(t: int) -> int:
-            for _ in range(6):
-                rid, _o, _c, _s, created = rooms[bisect.bisect(room_cum, rnd() * room_cum[-1])]
-                if created <= t:
-                    return rid
-            return rooms[0][0]
+        want = max(0, round(self.n * 0.03) - len(banned))
+        others = [i for i in rng.sample(range(self.n), min(self.n, want + len(banned))) if i not in banned][:want]
 
         def reason(kind: str) -> str:
             return rng.choice(_SANCTION_REASONS[kind]) + rng.choice(_REASON_TAILS)
@@ -779,25 +816,23 @@ class _Generator:
             return "demo-mod" if rnd() < 0.75 else "demo-admin"
 
         out: list[tuple[int, Row]] = []  # (starts, row without id)
+        ends: int | None
         for i in sorted(banned):
             t0, t1 = reg[i], last[i]
-            n_prior = 0 if rnd() < 0.6 else 1 + int(rnd() * 2)
             start = t1 - int(rnd() * min(3600, max(1, t1 - t0)))
-            for _ in range(n_prior):
+            for _ in range(0 if rnd() < 0.6 else 1 + int(rnd() * 2)):  # earlier gags
                 ps = t0 + int((start - t0) * rnd())
-                out.append((ps, (FIRST_USER_ID + i, room_for(ps), "gag", "room", reason("gag"), issuer(), ts(ps),
-                                 ts(ps + rng.choice((600, 3600, DAY))), None, None)))
-            ends: int | None = None if rnd() < 0.6 else far + int(rnd() * 4 * 365 * DAY)
+                out.append((ps, (FIRST_USER_ID + i, rooms[pick_room(ps)][0], "gag", "room", reason("gag"), issuer(),
+                                 ts(ps), ts(ps + rng.choice((600, 3600, DAY))), None, None)))
+            ends = None if rnd() < 0.6 else _FAR + int(rnd() * 4 * 365 * DAY)
             out.append((start, (FIRST_USER_ID + i, None, "ban", rng.choice(("app", "global")), reason("ban"),
-                                issuer(), ts(start), ts(ends) if ends else None, None, None)))
+                                issuer(), ts(start), None if ends is None else ts(ends), None, None)))
         for i in others:
             t0, t1 = reg[i], last[i]
-            k = 1 if rnd() < 0.65 else 2 if rnd() < 0.7 else 3
-            for _ in range(k):
+            for _ in range(1 if rnd() < 0.65 else 2 if rnd() < 0.7 else 3):
                 start = t0 + int((t1 - t0) * rnd())
                 v = rnd()
                 kind = "gag" if v < 0.45 else "block" if v < 0.65 else "warn" if v < 0.85 else "ban"
-                room = None
                 if kind == "gag":
                     scope = "room" if rnd() < 0.6 else "global"
                     ends = start + rng.choice((600, 1800, 3600, 6 * 3600, DAY, 3 * DAY, 7 * DAY))
@@ -805,20 +840,17 @@ class _Generator:
                     scope = "room"
                     ends = None if rnd() < 0.5 else start + rng.choice((30, 90, 365, 730, 1095)) * DAY
                 elif kind == "warn":
-                    scope = "global"
-                    ends = start
+                    scope, ends = "global", start
                 else:
-                    scope = "app"
-                    ends = start + rng.choice((1, 3, 7, 30)) * DAY
-                if scope == "room":
-                    room = room_for(start)
+                    scope, ends = "app", start + rng.choice((1, 3, 7, 30)) * DAY
+                room = rooms[pick_room(start)][0] if scope == "room" else None
                 lifted_by = lifted_at = None
-                if kind != "warn" and rnd() < 0.15:
-                    lift_end = ends if ends is not None else min(END - 1, start + 30 * DAY)
-                    lifted_at = ts(start + 60 + int((max(lift_end, start + 120) - start - 60) * rnd()))
+                if kind != "warn" and rnd() < 0.15:  # lifted early: an appeal, a mistake
+                    until = min(END - 1, ends if ends is not None else start + 30 * DAY)
+                    lifted_at = ts(start + 60 + int(max(60, until - start - 60) * rnd()))
                     lifted_by = "demo-admin" if rnd() < 0.6 else "demo-mod"
                 out.append((start, (FIRST_USER_ID + i, room, kind, scope, reason(kind), issuer(), ts(start),
-                                    ts(ends) if ends is not None else None, lifted_by, lifted_at)))
+                                    None if ends is None else ts(ends), lifted_by, lifted_at)))
         out.sort(key=lambda x: x[0])
         sid = self.bases["sanctions"]
         rows: list[Row] = []
@@ -826,44 +858,44 @@ class _Generator:
             sid += 1
             rows.append((sid, *r))
             self.sanctions.append((sid, start, *r))
-        self._count("sanctions", len(rows))
-        yield rows
+        yield self._done("sanctions", rows)
 
     # chat ----------------------------------------------------------------------------------
 
     def _chat(self) -> Iterator[list[Row]]:
+        """Chatroom lines of the last 400 days, in time order, from users registered by then."""
         rng = self._rng("chat_messages")
         rnd = rng.random
         ts, reg, last, platform, channel = self.ts, self.reg, self.last, self.platform, self.channel
         warp = _day_warp()
         total = self.n_chat
-        c_start = END - 400 * DAY
-        span = END - 1 - c_start
+        c0 = END - 400 * DAY
+        span = END - 1 - c0
         rooms = self.rooms
-        live_boost = {rid: (4.0 if st == "live" else 1.0) for rid, _o, _c, st, _t in rooms}
-        order = list(range(len(rooms)))
-        rng.shuffle(order)
-        room_w = [0.0] * len(rooms)
-        for rank, k in enumerate(order):
-            room_w[k] = live_boost[rooms[k][0]] / (rank + 1) ** 0.9
-        room_cum = _cum(room_w)
-        room_top = room_cum[-1]
-        lines, lcum = _CHAT_LINES, _cum(_CHAT_W)
-        heroes = _HEROES
+        cum = self._room_weights(rng, 4.0)
+        top, bis = cum[-1], bisect.bisect
+        created = [r[4] for r in rooms]
+        room_ids = [str(r[0]) for r in rooms]
+        room_lines = [_CHAT_BY_CATEGORY.get(r[2], _CHAT_BY_CATEGORY["聊天"]) for r in rooms]
+        room_heroes = [_HEROES.get(r[2], ("主播",)) for r in rooms]
+        lines, n_lines = _CHAT_POOL, len(_CHAT_POOL)
+        ads, n_ads, emoji = _CHAT_ADS, len(_CHAT_ADS), _EMOJI
         sources = ("Android", "iOS", "HarmonyOS")
-        ips = _IP_PREFIXES
+        ips = [f"{p}.{rng.randrange(256)}.{rng.randrange(1, 255)}" for p in _IP_PREFIXES for _ in range(256)]
+        n_ips = len(ips)
+        t32 = _B32_2
         n_users = self.n
         hi = 0
         mid = self.bases["chat_messages"]
-        salt = rng.getrandbits(39)
+        salt = rng.getrandbits(40)
         regulars: list[int] = []
+        top_key, top_str = -1, ""
         for a in range(0, total, CHUNK):
             b = min(total, a + CHUNK)
             rows: list[Row] = []
             append = rows.append
             for j in range(a, b):
-                t = c_start + int(span * ((j + rnd()) / total) ** 0.8)
-                q, r = divmod(t + _CST, DAY)
+                q, r = divmod(c0 + int(span * ((j + rnd()) / total) ** 0.8) + _CST, DAY)
                 t = q * DAY + warp[r] - _CST
                 while hi < n_users and reg[hi] <= t:
                     hi += 1
@@ -873,76 +905,80 @@ class _Generator:
                     u = regulars[int(rnd() * len(regulars))]
                 else:
                     u = int(rnd() * hi)
-                    for _ in range(3):
-                        if last[u] >= t:
-                            break
+                    if last[u] < t:  # prefer someone still active then
                         u = int(rnd() * hi)
+                        if last[u] < t:
+                            u = int(rnd() * hi)
                     if len(regulars) < 3000:
                         regulars.append(u)
                     elif rnd() < 0.02:
                         regulars[int(rnd() * 3000)] = u
-                for _ in range(6):
-                    k = bisect.bisect(room_cum, rnd() * room_top)
-                    if rooms[k][4] <= t:
-                        break
-                else:
-                    k = 0
-                rid, _o, cat, _st, _c = rooms[k]
+                k = bis(cum, rnd() * top)
+                if created[k] > t:
+                    k = bis(cum, rnd() * top)
+                    if created[k] > t:
+                        k = 0
                 v = rnd()
                 sensitive = 0
                 if v < 0.2:
                     text = ("6", "哈", "？", "1", "+1", "草")[int(rnd() * 6)] * (1 + int(rnd() * 7))
-                elif v < 0.5 and cat in _CHAT_BY_CATEGORY:
-                    cl = _CHAT_BY_CATEGORY[cat]
+                elif v < 0.45:
+                    cl = room_lines[k]
                     text = cl[int(rnd() * len(cl))]
                     if "{h}" in text:
-                        hs = heroes.get(cat, ("主播",))
+                        hs = room_heroes[k]
                         text = text.replace("{h}", hs[int(rnd() * len(hs))])
                 elif v < 0.985:
-                    text = rng.choices(lines, cum_weights=lcum)[0]
-                    if rnd() < 0.08:
-                        text += _EMOJI[int(rnd() * len(_EMOJI))]
-                    elif rnd() < 0.04:
+                    text = lines[int(rnd() * n_lines)]
+                    w = rnd()
+                    if w < 0.08:
+                        text += emoji[int(rnd() * 8)]
+                    elif w < 0.11:
                         text = "@主播 " + text
                 elif v < 0.993:
-                    text = _CHAT_ADS[int(rnd() * len(_CHAT_ADS))] + " " + str(10_000_000 + int(rnd() * 9e8))
+                    text = f"{ads[int(rnd() * n_ads)]} {10_000_000 + int(rnd() * 9e8)}"
                     sensitive = 1
                 else:
-                    text = _CHAT_ADS[int(rnd() * len(_CHAT_ADS))][:2] + "***"
+                    text = ads[int(rnd() * n_ads)][:2] + "***"
                     sensitive = 2
                 ms = t * 1000 + int(rnd() * 1000)
+                # RongCloud-style msgUID, 16 base-32 digits: the time on top (uids, like ids, follow
+                # time), then the sequence number scrambled by an odd multiplier, unique mod 2**40
+                m = ms - 2**40
+                if m >> 20 != top_key:
+                    top_key = m >> 20
+                    top_str = t32[top_key >> 10] + t32[top_key & 1023] + "-"
+                c = (j * 0x5DEECE66D + salt) & 0xFFFFFFFFFF
                 mid += 1
-                src = "Websocket" if channel[u] == 5 else sources[platform[u]]
-                append((mid, _msg_uid((ms << 39) | ((j * 0x5DEECE66D + salt) & 0x7FFFFFFFFF)), str(FIRST_USER_ID + u), str(rid),
-                        "RC:TxtMsg", text, "TEMPGROUP", ms, sensitive, src,
-                        f"{ips[(u * 7) % len(ips)]}.{(u * 131) % 254 + 1}.{(u >> 3) % 254 + 1}",
+                append((mid, top_str + t32[(m >> 10) & 1023] + t32[m & 1023] + "-" + t32[c >> 30]
+                        + t32[(c >> 20) & 1023] + "-" + t32[(c >> 10) & 1023] + t32[c & 1023],
+                        str(FIRST_USER_ID + u), room_ids[k], "RC:TxtMsg", text, "TEMPGROUP", ms, sensitive,
+                        "Websocket" if channel[u] == 5 else sources[platform[u]], ips[(u * 2654435761) % n_ips],
                         ts((ms + 30 + int(rnd() * 400)) // 1000)))
-            self._count("chat_messages", len(rows))
-            yield rows
+            yield self._done("chat_messages", rows)
 
     # pushes --------------------------------------------------------------------------------
 
     def _pushes(self) -> Iterator[list[Row]]:
         rng = self._rng("pushes")
-        ts, J = self.ts, json.dumps
+        rnd = rng.random
+        ts, dumps = self.ts, json.dumps
         p0 = END - 2 * 365 * DAY
-        times = sorted(p0 + int((END - DAY - p0) * rng.random()) for _ in range(30))
+        times = sorted(p0 + int((END - DAY - p0) * rnd()) for _ in range(N_PUSHES))
         pid = self.bases["pushes"]
         rows: list[Row] = []
         for k, t in enumerate(times):
             pid += 1
-            # evenings, China time
-            t = t - (t + _CST) % DAY + (19 * 3600 + int(rng.random() * 3 * 3600)) - _CST
-            title, body, audience = _PUSHES[k % len(_PUSHES)] if k < len(_PUSHES) else rng.choice(_PUSHES)
-            by = "demo-ops" if rng.random() < 0.8 else "demo-admin"
-            sent = t + 30 + int(rng.random() * 300)
-            cid = f"{rng.getrandbits(128):032x}"
-            cid = f"{cid[:8]}-{cid[8:12]}-4{cid[13:16]}-{'89ab'[int(rng.random() * 4)]}{cid[17:20]}-{cid[20:]}"
-            rows.append((pid, cid, str(rng.randrange(10**16, 10**17)), title, body, J(audience), by, "done",
+            t = t - (t + _CST) % DAY + 19 * 3600 + int(rnd() * 3 * 3600) - _CST  # 19:00-22:00 China time
+            title, body, audience = _PUSHES[k] if k < len(_PUSHES) else rng.choice(_PUSHES)
+            by = "demo-ops" if rnd() < 0.8 else "demo-admin"
+            sent = t + 30 + int(rnd() * 300)
+            h = f"{rng.getrandbits(128):032x}"
+            cid = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(rnd() * 4)]}{h[17:20]}-{h[20:]}"
+            rows.append((pid, cid, str(rng.randrange(10**16, 10**17)), title, body, dumps(audience), by, "done",
                          ts(t), ts(sent)))
-            self.pushes.append((pid, sent, title, by))
-        self._count("pushes", len(rows))
-        yield rows
+            self.pushes.append((pid, sent))
+        yield self._done("pushes", rows)
 
     def _push_recipients(self) -> Iterator[list[Row]]:
         rng = self._rng("push_recipients")
@@ -951,51 +987,53 @@ class _Generator:
         weights = [rng.uniform(0.3, 1.7) for _ in self.pushes]
         wsum = sum(weights) or 1.0
         rows: list[Row] = []
-        for (pid, sent, _title, _by), w in zip(self.pushes, weights, strict=True):
-            hi = bisect.bisect(self.reg, sent)
-            if hi == 0:
-                continue
+        for (pid, sent), w in zip(self.pushes, weights, strict=True):
+            hi = bisect.bisect(reg, sent)
             want = min(int(self.n * w / wsum), hi * 9 // 10)
+            if want <= 0:
+                continue
             cands = rng.sample(range(hi), min(hi, want * 2 + 10))
-            picked = sorted(u for u in cands if last[u] >= sent - 30 * DAY)[:want]
+            recent = sent - 30 * DAY
+            picked = [u for u in cands if last[u] >= recent][:want]
             if len(picked) < want:
-                more = sorted(set(cands) - set(picked))
-                picked = sorted(picked + more[: want - len(picked)])
+                chosen = set(picked)
+                picked += [u for u in cands if u not in chosen][: want - len(picked)]
+            picked.sort()
             for u in picked:
                 v = rnd()
+                uid = FIRST_USER_ID + u
                 plat = PLATFORMS[platform[u]]
                 if v < 0.06:
-                    rows.append((pid, FIRST_USER_ID + u, plat, "failed", None, None))
-                    continue
-                got = sent + 1 + int(rnd() ** 3 * 6 * 3600)
-                if v < 0.20:
-                    rows.append((pid, FIRST_USER_ID + u, plat, "clicked", ts(got), ts(got + 2 + int(rnd() * 1800))))
+                    rows.append((pid, uid, plat, "failed", None, None))
                 else:
-                    rows.append((pid, FIRST_USER_ID + u, plat, "received", ts(got), None))
+                    got = sent + 1 + int(rnd() ** 3 * 6 * 3600)
+                    if v < 0.20:
+                        rows.append((pid, uid, plat, "clicked", ts(got), ts(got + 2 + int(rnd() * 1800))))
+                    else:
+                        rows.append((pid, uid, plat, "received", ts(got), None))
                 if len(rows) >= CHUNK:
-                    self._count("push_recipients", len(rows))
-                    yield rows
+                    yield self._done("push_recipients", rows)
                     rows = []
-        del reg
-        self._count("push_recipients", len(rows))
-        yield rows
+        yield self._done("push_recipients", rows)
 
     # sms -----------------------------------------------------------------------------------
 
     def _sms(self) -> Iterator[list[Row]]:
+        """A code at every registration, login/reset codes over time, a few marketing batches;
+        merged into one time-ordered stream so ids follow time."""
         rng = self._rng("sms_messages")
         rnd = rng.random
         ts, reg, last = self.ts, self.reg, self.last
         n = self.n
 
-        def registrations() -> Iterator[tuple[int, int, int, str]]:
+        def registrations() -> Iterator[tuple[int, int, int]]:
             for i in range(n):
                 t = reg[i] - 20 - int(rnd() * 100)
                 if rnd() < 0.03:  # the first code did not arrive; the user asked again
-                    yield t - 70, i, 1, "register"
-                yield t, i, 0, "register"
+                    yield t - 70, i, -1
+                yield t, i, 0
 
-        def verifications() -> Iterator[tuple[int, int, int, str]]:
+        def verifications() -> Iterator[tuple[int, int, int]]:
             total = n * 12 // 100
             hi = 0
             for j in range(total):
@@ -1005,66 +1043,58 @@ class _Generator:
                 if hi == 0:
                     continue
                 if rnd() < 0.02:
-                    yield t, -1, 0, "verify"  # a number that never registered
+                    yield t, -1, 1  # a number that never registered
                     continue
                 u = int(rnd() * hi)
-                for _ in range(4):
-                    if last[u] >= t:
-                        break
+                if last[u] < t:
                     u = int(rnd() * hi)
-                yield t, u, 0, "reset" if rnd() < 0.2 else "verify"
+                yield t, u, 2 if rnd() < 0.2 else 1
 
-        def campaigns() -> Iterator[tuple[int, int, int, str]]:
+        def campaigns() -> Iterator[tuple[int, int, int]]:
             c0 = END - 500 * DAY
             starts = sorted(c0 + int((END - 2 * DAY - c0) * rnd()) for _ in _SMS_CAMPAIGN_TEMPLATES)
             per = n * 8 // 100 // len(starts)
             for k, s in enumerate(starts):
                 s = s - (s + _CST) % DAY + 10 * 3600 - _CST  # 10:00 China time
                 hi = bisect.bisect(reg, s)
-                users = sorted(rng.sample(range(hi), min(hi, per)))
-                # a gateway sends ~100/s: spread the batch, keep it sorted by time
-                for j, u in enumerate(users):
-                    yield s + j // 100, u, k, "campaign"
+                # the gateway takes ~100 a second: the batch spreads out, still in time order
+                for j, u in enumerate(sorted(rng.sample(range(hi), min(hi, per)))):
+                    yield s + j // 100, u, 10 + k
 
-        merged = heapq.merge(registrations(), verifications(), campaigns(), key=lambda x: x[0])
+        kinds = (("SMS_216427810", "register"), ("SMS_216427811", "verify"), ("SMS_216427812", "verify"))
+        campaign = [(code, "campaign") for code in _SMS_CAMPAIGN_TEMPLATES]
+        submit_errors, delivery_errors = _SMS_SUBMIT_ERRORS, _SMS_DELIVERY_ERRORS
+        getrandbits = rng.getrandbits
         sid = self.bases["sms_messages"]
         rows: list[Row] = []
         append = rows.append
-        for t, u, extra, purpose in merged:
+        recent = END - DAY
+        for t, u, kind in heapq.merge(registrations(), verifications(), campaigns()):
             sid += 1
             if u < 0:
-                phone = str(170_0000_0000 + int(rnd() * 1e8))
-                uid = None
+                phone, uid = str(170_0000_0000 + int(rnd() * 1e8)), None
             else:
-                phone = self.phone(u)
-                uid = FIRST_USER_ID + u
-            if purpose == "campaign":
-                template = _SMS_CAMPAIGN_TEMPLATES[extra]
-                purpose_col = "campaign"
-            else:
-                template = _SMS_TEMPLATES[purpose]
-                purpose_col = "register" if purpose == "register" else "verify"
-            v = rnd()
+                phone, uid = self.phone(u), FIRST_USER_ID + u
+            template, purpose = kinds[kind] if 0 <= kind < 10 else campaign[kind - 10] if kind >= 10 else kinds[0]
             out_id = f"{t:08x}{sid & 0xFFFFFFF:07x}"
-            if (purpose == "register" and extra == 1) or v < 0.015:
-                append((sid, uid, phone, template, purpose_col, out_id, None, "failed",
-                        _SMS_SUBMIT_ERRORS[int(rnd() * len(_SMS_SUBMIT_ERRORS))], ts(t), None))
-            elif v < 0.03:
-                append((sid, uid, phone, template, purpose_col, out_id, f"{rng.randrange(10**17, 10**18)}^0",
-                        "failed", _SMS_DELIVERY_ERRORS[int(rnd() * len(_SMS_DELIVERY_ERRORS))], ts(t), None))
-            elif t > END - DAY and v < 0.2:
-                append((sid, uid, phone, template, purpose_col, out_id, f"{rng.randrange(10**17, 10**18)}^0",
-                        "sent", None, ts(t), None))
+            v = rnd()
+            if kind == -1 or v < 0.015:  # refused by the gateway: no BizId
+                append((sid, uid, phone, template, purpose, out_id, None, "failed",
+                        submit_errors[int(rnd() * len(submit_errors))], ts(t), None))
+            elif v < 0.03:  # accepted, not delivered
+                append((sid, uid, phone, template, purpose, out_id, f"{10**17 + getrandbits(59)}^0", "failed",
+                        delivery_errors[int(rnd() * len(delivery_errors))], ts(t), None))
+            elif t > recent and v < 0.2:  # no receipt yet
+                append((sid, uid, phone, template, purpose, out_id, f"{10**17 + getrandbits(59)}^0", "sent", None,
+                        ts(t), None))
             else:
-                append((sid, uid, phone, template, purpose_col, out_id, f"{rng.randrange(10**17, 10**18)}^0",
-                        "delivered", None, ts(t), ts(t + 2 + int(rnd() ** 4 * 60))))
+                append((sid, uid, phone, template, purpose, out_id, f"{10**17 + getrandbits(59)}^0", "delivered",
+                        None, ts(t), ts(t + 2 + int(rnd() ** 4 * 60))))
             if len(rows) >= CHUNK:
-                self._count("sms_messages", len(rows))
-                yield rows
+                yield self._done("sms_messages", rows)
                 rows = []
                 append = rows.append
-        self._count("sms_messages", len(rows))
-        yield rows
+        yield self._done("sms_messages", rows)
 
     # notes and audit -----------------------------------------------------------------------
 
@@ -1072,11 +1102,10 @@ class _Generator:
         rng = self._rng("support_notes")
         rnd = rng.random
         ts, reg = self.ts, self.reg
-        want = max(1, self.n // 200)
-        sanctioned = [(s[1], int(s[2]) - FIRST_USER_ID) for s in self.sanctions if s[2] is not None]
+        sanctioned = [(s[1], int(s[2]) - FIRST_USER_ID) for s in self.sanctions]
         picks: list[tuple[int, int]] = []
-        for _ in range(want):
-            if sanctioned and rnd() < 0.5:
+        for _ in range(max(1, self.n // 200)):
+            if sanctioned and rnd() < 0.5:  # an appeal, a complaint about a sanction
                 start, u = sanctioned[int(rnd() * len(sanctioned))]
                 t = min(END - 1, start + 600 + int(rnd() * 3 * DAY))
             else:
@@ -1093,49 +1122,149 @@ class _Generator:
             body = rng.choice(_NOTES).format(order=f"{t // 100:x}{rng.randrange(10**6):06d}".upper())
             rows.append((nid, FIRST_USER_ID + u, author, body, ts(t)))
             self.notes.append((nid, t, FIRST_USER_ID + u, author, body))
-        self._count("support_notes", len(rows))
-        yield rows
+        yield self._done("support_notes", rows)
 
     def _audit(self) -> Iterator[list[Row]]:
+        """The last 120 days of console work: the sanctions and notes above, phone reveals,
+        stream cuts and sign-ins. Ids are left to the database (the log may have rows)."""
         rng = self._rng("audit_log")
         rnd = rng.random
-        ts, J = self.ts, json.dumps
+        ts, dumps = self.ts, json.dumps
         since = END - 120 * DAY
         events: list[tuple[int, str, str, str, str, str | None, str | None]] = []
-
-        def iso(t: int | None) -> str | None:
-            return None if t is None else datetime.fromtimestamp(t, UTC).isoformat()
-
-        recent_sanctions = [s for s in self.sanctions if s[1] >= since][-150:]
-        for sid, start, uid, room, kind, scope, reason, by, *_rest in recent_sanctions:
+        for sid, start, uid, room, kind, scope, reason, by, *_rest in [s for s in self.sanctions
+                                                                       if s[1] >= since][-150:]:
             events.append((start, by, "sanction_add", f"user:{uid}", reason, None,
-                           J({"sanction_id": sid, "kind": kind, "scope": scope, "room_id": room})))
+                           dumps({"sanction_id": sid, "kind": kind, "scope": scope, "room_id": room})))
         for nid, t, uid, author, body in [x for x in self.notes if x[1] >= since][-60:]:
-            events.append((t, author, "note_add", f"user:{uid}", body[:200], None, J({"note_id": nid, "body": body})))
-        for _ in range(min(40, self.n)):
-            t = since + int((END - 1 - since) * rnd())
-            u = int(rnd() * self.n)
-            actor = "demo-support" if rnd() < 0.8 else "demo-admin"
-            events.append((t, actor, "phone_reveal", f"user:{FIRST_USER_ID + u}",
-                           rng.choice(_REVEAL_REASONS).format(n=f"GD{rng.randrange(10**7):07d}"), None, None))
-        cut_rooms = [r for r in self.rooms if r[3] == "cut"] + rng.sample(self.rooms, min(15, len(self.rooms)))
-        for rid, _o, _cat, _state, created in cut_rooms[:25]:
-            t = max(created, since) + int((END - 1 - max(created, since)) * rnd())
+            events.append((t, author, "note_add", f"user:{uid}", body[:200], None,
+                           dumps({"note_id": nid, "body": body})))
+        if self.n:
+            for _ in range(40):
+                t = since + int((END - 1 - since) * rnd())
+                actor = "demo-support" if rnd() < 0.8 else "demo-admin"
+                events.append((t, actor, "phone_reveal", f"user:{FIRST_USER_ID + int(rnd() * self.n)}",
+                               rng.choice(_REVEAL_REASONS).format(n=f"GD{rng.randrange(10**7):07d}"), None, None))
+        cut = [r for r in self.rooms if r[3] == "cut"] + rng.sample(self.rooms, min(15, len(self.rooms)))
+        for rid, _o, _cat, _state, created in cut[:25]:
+            t0 = max(created, since)
             actor = "demo-mod" if rnd() < 0.8 else "demo-admin"
-            events.append((t, actor, "stream_cut", f"room:{rid}", rng.choice(_CUT_REASONS), J({"state": "live"}),
-                           J({"state": "cut"})))
+            events.append((t0 + int((END - 1 - t0) * rnd()), actor, "stream_cut", f"room:{rid}",
+                           rng.choice(_CUT_REASONS), dumps({"state": "live"}), dumps({"state": "cut"})))
         for day in range(0, 120, 2):
             for name, _role, _d in DEMO_OPERATORS:
                 if rnd() < 0.45:
                     t = since + day * DAY + 9 * 3600 - _CST + int(rnd() * 10 * 3600)
                     events.append((t, name, "sign_in", f"operator:{name}", "", None, None))
         events.sort(key=lambda e: e[0])
-        rows: list[Row] = [
+        yield self._done("audit_log", [
             (ts(t), actor, _OP_ROLE[actor], kind, target, reason, before, after, "ok", None)
             for t, actor, kind, target, reason, before, after in events
-        ]
-        self._count("audit_log", len(rows))
-        yield rows
+        ])
+
+
+N_PUSHES = 30
+_AUDIT_COLUMNS = ("at", "actor", "role", "kind", "target", "reason", "before", "after", "outcome", "evidence")
+#: Tables whose ids the seeder assigns, continuing after any rows already there.
+_ID_TABLES = ("nickname_history", "devices", "rooms", "sanctions", "chat_messages", "pushes", "sms_messages",
+              "support_notes")
+_COUNTED = ("operators", "users", "nickname_history", "devices", "rooms", "sanctions", "chat_messages", "pushes",
+            "push_recipients", "sms_messages", "support_notes", "audit_log", "nick_bigram", "hist_bigram")
+#: Plain indexes dropped before the load and rebuilt after it (sorted builds beat row-by-row upkeep).
+_REINDEXED = ("users", "nickname_history", "devices", "chat_messages", "push_recipients", "sms_messages")
+
+
+def table_columns() -> dict[str, tuple[str, ...]]:
+    """The columns the seeder writes, per table (for tests)."""
+    gen = _Generator(1, 0, int, dict.fromkeys(_ID_TABLES, 0))
+    return {load.table: load.columns for load in gen.loads()}
+
+
+# --- the generator process ----------------------------------------------------------------------
+
+def _worker_main() -> None:
+    """Entry point of the generator process: arguments as JSON in ``argv[1]``; on stdout,
+    length-prefixed marshalled messages (4x faster than pickle for tuples of str and int):
+    ("table", name, columns, expected), ("rows", chunk)…, ("end", name), finally ("done", counts)."""
+    users, seed, flavour, bases = json.loads(sys.argv[1])
+    out = sys.stdout.buffer
+    # PostgreSQL gets epoch seconds, encoded by the connection's tuple codec for timestamptz
+    ts: Callable[[int], Any] = _sqlite_time() if flavour == "sqlite" else int
+    gen = _Generator(users, seed, ts, bases)
+
+    def send(msg: tuple[Any, ...]) -> None:
+        data = marshal.dumps(msg)
+        out.write(len(data).to_bytes(8, "little"))
+        out.write(data)
+
+    for load in gen.loads():
+        send(("table", load.table, load.columns, load.expected))
+        for chunk in load.chunks:
+            send(("rows", chunk))
+        send(("end", load.table))
+    send(("done", gen.counts))
+    out.flush()
+
+
+class _GeneratorProcess:
+    """The generator in a child process, so it runs on the second core while this process loads
+    and indexes; a reader thread drains its pipe so it never waits on a long SQL statement."""
+
+    def __init__(self, users: int, seed: int, flavour: str, bases: dict[str, int]) -> None:
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from console.sandbox.seed import _worker_main; _worker_main()",
+             json.dumps([users, seed, flavour, bases])],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.stderr: list[bytes] = []
+        self.counts: dict[str, int] = {}
+        threading.Thread(target=self._pump, name="seed-reader", daemon=True).start()
+        threading.Thread(target=self._pump_stderr, name="seed-stderr", daemon=True).start()
+
+    def _pump(self) -> None:
+        f = self.proc.stdout
+        assert f is not None
+        try:
+            while True:
+                head = f.read(8)
+                if len(head) < 8:
+                    break
+                size = int.from_bytes(head, "little")
+                data = f.read(size)
+                if len(data) < size:
+                    break
+                self.frames.put(data)
+        finally:
+            self.frames.put(None)
+
+    def _pump_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.stderr = [*self.stderr[-30:], line]
+
+    def messages(self) -> Iterator[tuple[Any, ...]]:
+        while True:
+            data = self.frames.get()
+            if data is None:
+                code = self.proc.wait()
+                tail = b"".join(self.stderr).decode(errors="replace").strip()
+                raise SeedError(f"the demo-data generator stopped (exit code {code}): {tail or 'no message'}")
+            msg = marshal.loads(data)  # from our own child process, same interpreter
+            if msg[0] == "done":
+                self.counts = msg[1]
+                return
+            yield msg
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for f in (self.proc.stdout, self.proc.stderr):
+            if f is not None:
+                f.close()
 
 
 # --- targets ----------------------------------------------------------------------------------
@@ -1156,199 +1285,296 @@ def parse_target(url: str) -> _Target:
         raise BadDatabaseUrl(f"Not a database URL: {url!r} ({e})") from None
     if u.drivername == "sqlite+aiosqlite":
         if not u.database or u.database == ":memory:" or u.database.startswith("file:"):
-            raise BadDatabaseUrl(f"{redact_url(url)}: the seeder needs a SQLite file path (sqlite+aiosqlite:///PATH)")
+            raise BadDatabaseUrl(
+                f"{redact_url(url)}: the seeder needs a SQLite file path (sqlite+aiosqlite:///PATH)")
         return _Target(url, "sqlite", path=Path(u.database).expanduser())
     if u.drivername == "postgresql+asyncpg":
         if not u.database:
             raise BadDatabaseUrl(f"{redact_url(url)}: no database name in the URL")
         return _Target(url, "postgresql", dsn=u.set(drivername="postgresql").render_as_string(hide_password=False))
     raise BadDatabaseUrl(
-        f"Unsupported database {u.drivername!r}: use sqlite+aiosqlite:///PATH or postgresql+asyncpg://…")
+        f"Unsupported database {u.drivername!r} in {redact_url(url)}: "
+        "use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
 
 
-def _demo_operator_rows() -> list[tuple[str, str, str, str]]:
-    return [(u, d, r, hash_password(DEMO_PASSWORD)) for u, r, d in DEMO_OPERATORS]
+def _operator_rows(created: Any) -> list[tuple[Any, ...]]:
+    return [(u, d, r, hash_password(DEMO_PASSWORD), created) for u, r, d in DEMO_OPERATORS]
 
 
-_ID_TABLES = ("nickname_history", "devices", "rooms", "sanctions", "chat_messages", "pushes", "sms_messages",
-              "support_notes")
+def _users_first(rebuild: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split a search rebuild into the statements that only touch the users side (they can run
+    as soon as ``users`` is loaded) and the rest (after ``nickname_history``), keeping order."""
+    mine: list[str] = []
+    rest: list[str] = []
+    for stmt in rebuild:
+        low = stmt.lower()
+        users_side = "users_nick_fts" in low or ("nick_bigram" in low and "hist" not in low)
+        (mine if users_side and "nickname_history" not in low else rest).append(stmt)
+    return mine, rest
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def lap(self, what: str) -> None:
+        t = time.perf_counter()
+        log.info("%s: %.1f s", what, t - self.t0)
+        self.t0 = t
 
 
 # --- SQLite -----------------------------------------------------------------------------------
 
 def _sqlite_has_users(path: Path) -> bool:
-    if not path.exists():
+    if not path.exists() or path.stat().st_size == 0:
         return False
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         return con.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
-    except sqlite3.OperationalError:
-        return False  # no users table yet
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return False
+        raise
     finally:
         con.close()
 
 
-def _seed_sqlite(path: Path, users: int, seed: int, progress: Progress | None) -> dict[str, int]:
-    operators_rows = _demo_operator_rows()
-    con = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+def _sqlite_drop_indexes(con: sqlite3.Connection, names: Sequence[str]) -> dict[str, list[str]]:
+    """Drop the plain (non-constraint) indexes of the tables ``names``; return per table the
+    statements that recreate them."""
+    marks = ", ".join("?" * len(names))
+    found = con.execute(f"SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                        f"AND tbl_name IN ({marks}) ORDER BY name", tuple(names)).fetchall()
+    out: dict[str, list[str]] = {}
+    for table, name, sql in found:
+        con.execute(f'DROP INDEX "{name}"')
+        out.setdefault(table, []).append(sql)
+    return out
+
+
+def _load_journal(con: sqlite3.Connection, wanted: str) -> str:
+    """Switch to the rollback journal ``wanted`` for the load if nobody else has the file open.
+
+    In WAL mode every page of a bulk load is written twice (to the WAL, then by the checkpoint);
+    a rollback journal does not even journal the pages appended past the old end of the file,
+    so the load writes each page once. Changing out of WAL needs the only connection, so with
+    another one open (a running console) the load simply stays in WAL.
+    """
+    if wanted == "wal":
+        return str(con.execute("PRAGMA journal_mode=WAL").fetchone()[0])
     try:
-        for p in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-524288",
-                  "PRAGMA temp_store=MEMORY", "PRAGMA foreign_keys=OFF"):
-            con.execute(p)
+        return str(con.execute(f"PRAGMA journal_mode={wanted}").fetchone()[0])
+    except sqlite3.OperationalError:  # locked by another connection
+        return str(con.execute("PRAGMA journal_mode").fetchone()[0])
+
+
+def _seed_sqlite(path: Path, users: int, seed: int, progress: Progress | None,
+                 journal: str = "truncate") -> dict[str, int]:
+    ops = _operator_rows(_sqlite_time()(_OPERATOR_SINCE))
+    con = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+    worker: _GeneratorProcess | None = None
+    clock = _Clock()
+    try:
+        # The load is one transaction: a failure leaves the database as it was.
+        mode = _load_journal(con, journal)
+        log.info("loading in journal mode %s", mode)
+        for pragma in ("PRAGMA synchronous=OFF", "PRAGMA cache_size=-1048576", "PRAGMA temp_store=MEMORY",
+                       "PRAGMA foreign_keys=OFF"):
+            con.execute(pragma)
         con.execute("BEGIN IMMEDIATE")
         try:
             if con.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None:
                 raise AlreadySeeded(f"{path} already has users; not seeding it again")
-            created = _sqlite_time()(START - 30 * DAY)
             con.executemany(
                 "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
-                "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (username) DO NOTHING",
-                [(*r, created) for r in operators_rows])
-            bases = {t: con.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0] for t in _ID_TABLES}
-            gen = _Generator(users, seed, _sqlite_time(), bases)
+                "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (username) DO NOTHING", ops)
+            bases = {t: int(con.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]) for t in _ID_TABLES}
+            worker = _GeneratorProcess(users, seed, "sqlite", bases)
             for name in search_ddl.SQLITE_SEARCH_TRIGGER_NAMES:
                 con.execute(f"DROP TRIGGER IF EXISTS {name}")
-            indexes = _sqlite_drop_indexes(con, ("users", "nickname_history", "devices", "chat_messages",
-                                                 "push_recipients", "sms_messages"))
-            for load in gen.loads():
-                t0 = time.perf_counter()
-                sql = (f"INSERT INTO {load.table} ({', '.join(load.columns)}) "
-                       f"VALUES ({', '.join('?' * len(load.columns))})")
-                done = 0
-                for chunk in load.chunks:
-                    con.executemany(sql, chunk)
-                    done += len(chunk)
+            indexes = _sqlite_drop_indexes(con, _REINDEXED)
+            users_search, other_search = _users_first(search_ddl.SQLITE_REBUILD)
+
+            def search(stmts: list[str], table: str) -> None:
+                # build the search structures and indexes of a table as soon as it is in,
+                # while the generator process works on the next tables
+                if progress:
+                    progress("search index", 0, 1)
+                for sql in stmts:
+                    con.execute(sql)
+                for sql in indexes.pop(table, []):
+                    con.execute(sql)
+                clock.lap(f"{table}: search index and indexes")
+                if progress:
+                    progress("search index", 1, 1)
+
+            sql, table, done, expected = "", "", 0, 0
+            for msg in worker.messages():
+                if msg[0] == "rows":
+                    con.executemany(sql, msg[1])
+                    done += len(msg[1])
                     if progress:
-                        progress(load.table, done, max(done, load.expected))
-                log.info("%s: %d rows in %.1f s", load.table, done, time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            for sql in indexes:
+                        progress(table, done, max(done, expected))
+                elif msg[0] == "table":
+                    _, table, columns, expected = msg
+                    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                    done = 0
+                else:
+                    clock.lap(f"{table}: {done:,} rows")
+                    if table == "users":
+                        search(users_search, table)
+                        users_search = []
+                    elif table == "nickname_history":
+                        search(other_search, table)
+                        other_search = []
+                    elif table in indexes:
+                        for stmt in indexes.pop(table):
+                            con.execute(stmt)
+                        clock.lap(f"{table}: indexes")
+            for sql in users_search + other_search:  # no users at all
                 con.execute(sql)
-            log.info("indexes rebuilt in %.1f s", time.perf_counter() - t0)
-            if progress:
-                progress("search index", 0, 1)
-            t0 = time.perf_counter()
-            for sql in search_ddl.SQLITE_REBUILD:
-                con.execute(sql)
+            for stmts in indexes.values():
+                for stmt in stmts:
+                    con.execute(stmt)
             for sql in search_ddl.SQLITE_SEARCH_TRIGGERS:
                 con.execute(sql)
-            log.info("search index rebuilt in %.1f s", time.perf_counter() - t0)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            if con.in_transaction:
+                con.execute("ROLLBACK")
             raise
-        if progress:
-            progress("search index", 1, 1)
-        t0 = time.perf_counter()
+        clock.lap("commit")
         con.execute("ANALYZE")
+        if mode != "wal":
+            con.execute("PRAGMA journal_mode=WAL")  # what the console runs in
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        log.info("analyze + checkpoint in %.1f s", time.perf_counter() - t0)
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _COUNTED}
+        clock.lap("ANALYZE and checkpoint")
+        return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in _COUNTED}
     finally:
+        if worker is not None:
+            worker.close()
         con.close()
-    return counts
-
-
-def _sqlite_drop_indexes(con: sqlite3.Connection, tables_: Sequence[str]) -> list[str]:
-    """Drop the plain (non-constraint) indexes of ``tables_``; return the SQL that recreates them."""
-    marks = ", ".join("?" * len(tables_))
-    rows = con.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                       f"AND tbl_name IN ({marks}) ORDER BY name", tuple(tables_)).fetchall()
-    for name, _sql in rows:
-        con.execute(f'DROP INDEX "{name}"')
-    return [sql for _name, sql in rows]
-
-
-_COUNTED = ("operators", "users", "nickname_history", "devices", "rooms", "sanctions", "chat_messages", "pushes",
-            "push_recipients", "sms_messages", "support_notes", "audit_log", "nick_bigram", "hist_bigram")
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
-async def _seed_pg(dsn: str, users: int, seed: int, progress: Progress | None) -> dict[str, int]:
-    import asyncpg
-
-    operators_rows = _demo_operator_rows()
-    conn = await asyncpg.connect(dsn, server_settings={"application_name": "shihou-seed"})
-    try:
-        await conn.execute("SET maintenance_work_mem = '1GB'; SET work_mem = '256MB'; "
-                           "SET synchronous_commit = off")
-        async with conn.transaction():
-            await conn.execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
-            if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users)"):
-                raise AlreadySeeded("the database already has users; not seeding it again")
-            created = datetime.fromtimestamp(START - 30 * DAY, UTC)
-            await conn.executemany(
-                "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
-                "VALUES ($1, $2, $3, $4, true, $5) ON CONFLICT (username) DO NOTHING",
-                [(*r, created) for r in operators_rows])
-            bases = {t: await conn.fetchval(f"SELECT coalesce(max(id), 0) FROM {t}") for t in _ID_TABLES}
-            gen = _Generator(users, seed, _pg_time(), bases)
-            for sql in search_ddl.PG_DROP_SEARCH_TRIGGERS:
-                await conn.execute(sql)
-            indexes = await _pg_drop_indexes(conn, ("users", "nickname_history", "devices", "chat_messages",
-                                                    "push_recipients", "sms_messages"))
-            for load in gen.loads():
-                t0 = time.perf_counter()
-                counter = [0]
-
-                def rows(load: TableLoad = load, counter: list[int] = counter) -> Iterator[Row]:
-                    for chunk in load.chunks:
-                        yield from chunk
-                        counter[0] += len(chunk)
-                        if progress:
-                            progress(load.table, counter[0], max(counter[0], load.expected))
-
-                await conn.copy_records_to_table(load.table, records=rows(), columns=list(load.columns))
-                log.info("%s: %d rows in %.1f s", load.table, counter[0], time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            for sql in indexes:
-                await conn.execute(sql)
-            log.info("indexes rebuilt in %.1f s", time.perf_counter() - t0)
-            if progress:
-                progress("search index", 0, 1)
-            t0 = time.perf_counter()
-            for sql in search_ddl.PG_REBUILD:
-                await conn.execute(sql)
-            for sql in search_ddl.PG_SEARCH_TRIGGERS:
-                await conn.execute(sql)
-            log.info("search index rebuilt in %.1f s", time.perf_counter() - t0)
-            for t in (*_ID_TABLES, "audit_log", "operators"):
-                await conn.execute(
-                    f"SELECT setval(s, m, true) FROM (SELECT pg_get_serial_sequence('{t}', 'id') AS s, "
-                    f"(SELECT max(id) FROM {t}) AS m) x WHERE s IS NOT NULL AND m IS NOT NULL")
-        if progress:
-            progress("search index", 1, 1)
-        t0 = time.perf_counter()
-        await conn.execute("VACUUM ANALYZE")
-        log.info("vacuum analyze in %.1f s", time.perf_counter() - t0)
-        counts = {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}")) for t in _COUNTED}
-    finally:
-        await conn.close()
-    return counts
+_PG_EPOCH = 946_684_800  # 2000-01-01, PostgreSQL's timestamp origin
 
 
-async def _pg_drop_indexes(conn: Any, tables_: Sequence[str]) -> list[str]:
-    """Drop the plain (non-constraint) indexes of ``tables_``; return the SQL that recreates them,
-    per-column statistics targets included."""
-    rows = await conn.fetch(
-        """SELECT i.indexrelid AS oid, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def
+def _pg_ts_encode(t: int) -> tuple[int]:
+    return ((t - _PG_EPOCH) * 1_000_000,)
+
+
+def _pg_ts_decode(v: tuple[int]) -> int:
+    return v[0] // 1_000_000 + _PG_EPOCH
+
+
+async def _pg_drop_indexes(conn: Any, names: Sequence[str]) -> dict[str, list[str]]:
+    """Drop the plain (non-constraint) indexes of the tables ``names``; return per table the
+    statements that recreate them, per-column statistics targets included."""
+    found = await conn.fetch(
+        """SELECT c.relname AS tbl, ic.relname AS name, i.indexrelid AS oid, pg_get_indexdef(i.indexrelid) AS def
            FROM pg_index i
            JOIN pg_class c ON c.oid = i.indrelid
            JOIN pg_class ic ON ic.oid = i.indexrelid
            JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = current_schema() AND c.relname = ANY($1::text[])
              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-           ORDER BY ic.relname""", list(tables_))
-    out: list[str] = []
-    for r in rows:
-        out.append(r["def"])
+           ORDER BY ic.relname""", list(names))
+    out: dict[str, list[str]] = {}
+    for r in found:
+        stmts = out.setdefault(r["tbl"], [])
+        stmts.append(r["def"])
         for st in await conn.fetch(
-                "SELECT attnum, attstattarget FROM pg_attribute WHERE attrelid = $1 AND attstattarget > 0",
-                r["oid"]):
-            out.append(f'ALTER INDEX "{r["name"]}" ALTER COLUMN {st["attnum"]} SET STATISTICS {st["attstattarget"]}')
+                "SELECT attnum, attstattarget FROM pg_attribute WHERE attrelid = $1 AND attstattarget > 0", r["oid"]):
+            stmts.append(f'ALTER INDEX "{r["name"]}" ALTER COLUMN {st["attnum"]} SET STATISTICS {st["attstattarget"]}')
         await conn.execute(f'DROP INDEX "{r["name"]}"')
     return out
+
+
+async def _seed_pg(dsn: str, users: int, seed: int, progress: Progress | None) -> dict[str, int]:
+    import asyncpg
+
+    ops = _operator_rows(_OPERATOR_SINCE)
+    conn = await asyncpg.connect(dsn, server_settings={"application_name": "shihou-seed"})
+    worker: _GeneratorProcess | None = None
+    clock = _Clock()
+    try:
+        await conn.set_type_codec("timestamptz", schema="pg_catalog", encoder=_pg_ts_encode, decoder=_pg_ts_decode,
+                                  format="tuple")
+        await conn.execute("SET maintenance_work_mem = '1GB'; SET work_mem = '256MB'; SET synchronous_commit = off")
+        async with conn.transaction():  # one transaction: a failure leaves the database as it was
+            await conn.execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+            if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users)"):
+                raise AlreadySeeded("the database already has users; not seeding it again")
+            await conn.executemany(
+                "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
+                "VALUES ($1, $2, $3, $4, true, $5) ON CONFLICT (username) DO NOTHING", ops)
+            bases = {t: int(await conn.fetchval(f"SELECT coalesce(max(id), 0) FROM {t}")) for t in _ID_TABLES}
+            worker = _GeneratorProcess(users, seed, "postgresql", bases)
+            for sql in search_ddl.PG_DROP_SEARCH_TRIGGERS:
+                await conn.execute(sql)
+            indexes = await _pg_drop_indexes(conn, _REINDEXED)
+            users_search, other_search = _users_first(search_ddl.PG_REBUILD)
+
+            async def search(stmts: list[str], table: str) -> None:
+                if progress:
+                    progress("search index", 0, 1)
+                for sql in stmts:
+                    await conn.execute(sql)
+                for sql in indexes.pop(table, []):
+                    await conn.execute(sql)
+                clock.lap(f"{table}: search index and indexes (trigram GIN included)")
+                if progress:
+                    progress("search index", 1, 1)
+
+            messages = worker.messages()
+            for msg in messages:
+                assert msg[0] == "table", msg[0]
+                _, table, columns, expected = msg
+                counter = [0]
+
+                def records(table: str = table, expected: int = expected, counter: list[int] = counter,
+                            ) -> Iterator[Row]:
+                    for m in messages:
+                        if m[0] != "rows":
+                            return
+                        yield from m[1]
+                        counter[0] += len(m[1])
+                        if progress:
+                            progress(table, counter[0], max(counter[0], expected))
+
+                await conn.copy_records_to_table(table, records=records(), columns=list(columns))
+                clock.lap(f"{table}: {counter[0]:,} rows")
+                if table == "users":
+                    await search(users_search, table)
+                    users_search = []
+                elif table == "nickname_history":
+                    await search(other_search, table)
+                    other_search = []
+                elif table in indexes:
+                    for stmt in indexes.pop(table):
+                        await conn.execute(stmt)
+                    clock.lap(f"{table}: indexes")
+            for sql in users_search + other_search:  # no users at all
+                await conn.execute(sql)
+            for stmts in indexes.values():
+                for stmt in stmts:
+                    await conn.execute(stmt)
+            for sql in search_ddl.PG_SEARCH_TRIGGERS:
+                await conn.execute(sql)
+            for t in (*_ID_TABLES, "audit_log", "operators"):
+                await conn.execute(
+                    f"SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence('{t}', 'id') AS s, "
+                    f"(SELECT max(id) FROM {t}) AS m) x WHERE s IS NOT NULL AND m IS NOT NULL")
+        clock.lap("commit")
+        await conn.execute("VACUUM ANALYZE")
+        clock.lap("VACUUM ANALYZE")
+        return {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}")) for t in _COUNTED}
+    finally:
+        if worker is not None:
+            worker.close()
+        await conn.close()
 
 
 # --- entry points -----------------------------------------------------------------------------
@@ -1369,11 +1595,14 @@ async def _has_users(target: _Target) -> bool:
 
 
 async def seed_database(url: str, users: int, *, seed: int = 1, progress: Progress | None = None) -> dict[str, int]:
-    """Upgrade ``url`` to the head and fill it with ``users`` demo users and everything around them.
+    """Upgrade ``url`` to the head and fill it with ``users`` demo users and all around them.
 
-    The blocking load runs in a worker thread; ``progress`` (if given) is called on the calling
-    event loop. Returns the row count of each table. Raises :class:`BadDatabaseUrl`,
-    :class:`AlreadySeeded` (the database has users), or the driver's error.
+    The demo operators (:data:`DEMO_OPERATORS`) are added if missing. The load runs in a worker
+    thread and a generator child process, so the calling event loop stays free; ``progress``,
+    if given, is called on that loop. Returns the row count of each table.
+
+    Raises :class:`BadDatabaseUrl`, :class:`AlreadySeeded` (the database has users; nothing is
+    written), :class:`SeedError`, or the driver's error (the load is one transaction, rolled back).
     """
     if users < 0:
         raise SeedError(f"the number of users must be 0 or more, not {users}")
@@ -1391,22 +1620,13 @@ async def seed_database(url: str, users: int, *, seed: int = 1, progress: Progre
     report: Progress | None = None
     if progress is not None:
         loop = asyncio.get_running_loop()
-        cb = progress
+        callback = progress
 
         def report(table: str, done: int, total: int) -> None:
-            loop.call_soon_threadsafe(cb, table, done, total)
+            loop.call_soon_threadsafe(callback, table, done, total)
 
     if target.kind == "sqlite":
         assert target.path is not None
         return await asyncio.to_thread(_seed_sqlite, target.path, users, seed, report)
     assert target.dsn is not None
     return await asyncio.to_thread(asyncio.run, _seed_pg(target.dsn, users, seed, report))
-
-
-def table_columns() -> dict[str, tuple[str, ...]]:
-    """The columns the seeder writes, per table (for tests)."""
-    gen = _Generator(1, 0, str, dict.fromkeys(_ID_TABLES, 0))
-    return {load.table: load.columns for load in gen.loads()}
-
-
-assert set(_COUNTED) <= set(tables.metadata.tables)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import httpx
 
+from console.credentials import CredentialStore, KeyringStore, require
 from console.db.engine import make_engine, redact_url
 from console.domain import Operator
 from console.services.actions import ActionService
@@ -22,6 +23,7 @@ from console.services.monitor import RoomMonitor
 from console.services.rooms import RoomService
 from console.services.users import UserService
 from console.services.video.base import VideoProvider
+from console.services.video.kingsoft import KingsoftVideo
 from console.services.video.nginx_rtmp import NginxRtmpVideo
 from console.settings import Settings
 
@@ -59,10 +61,24 @@ class Services:
         await self.engine.dispose()
 
 
-def video_providers(settings: Settings) -> tuple[dict[str, VideoProvider], list[httpx.AsyncClient]]:
-    """The video providers the settings name (the sandbox fills them in for its own servers)."""
+def video_providers(settings: Settings, credentials: CredentialStore | None = None,
+                    ) -> tuple[dict[str, VideoProvider], list[httpx.AsyncClient]]:
+    """The video providers the settings name (the sandbox fills them in for its own servers).
+
+    Raises:
+        MissingCredentials: a provider is configured but its secret is not in the store.
+    """
     providers: dict[str, VideoProvider] = {}
     clients: list[httpx.AsyncClient] = []
+    if settings["kingsoft.url"]:
+        ak = str(settings["kingsoft.access_key"])
+        secret = require(credentials or KeyringStore(), "kingsoft", ak)
+        client = make_client(str(settings["kingsoft.url"]), timeout=10)
+        clients.append(client)
+        providers["kingsoft"] = KingsoftVideo(
+            client, unique_name=settings["kingsoft.unique_name"], app=settings["kingsoft.app"],
+            pubdomain=settings["kingsoft.pubdomain"], access_key=ak, secret=secret,
+            play_domain=settings["kingsoft.play_domain"], antileech_secret=None)
     if settings["nginx.stat_url"]:
         client = make_client(str(settings["nginx.stat_url"]).rsplit("/", 1)[0], timeout=5)
         clients.append(client)
@@ -72,7 +88,8 @@ def video_providers(settings: Settings) -> tuple[dict[str, VideoProvider], list[
     return providers, clients
 
 
-async def build_services(settings: Settings, operator: Operator, *, start_events: bool = True) -> Services:
+async def build_services(settings: Settings, operator: Operator, *, start_events: bool = True,
+                         credentials: CredentialStore | None = None) -> Services:
     """Services for one operator. On PostgreSQL every connection takes the operator's role,
     so the database enforces the same limits as the service layer."""
     url = settings.db_url
@@ -85,7 +102,7 @@ async def build_services(settings: Settings, operator: Operator, *, start_events
     users = UserService(engine, audit)
     events = EventHub(engine, poll_interval=int(settings["events.poll_ms"]) / 1000)
     rooms = RoomService(engine, audit)
-    providers, clients = video_providers(settings)
+    providers, clients = video_providers(settings, credentials)
     monitor = RoomMonitor(list(providers.values()), rooms)
     actions = ActionService(engine, audit, providers)
     if start_events:

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from console.db import tables as t
 from console.domain import ActionRecord, ActionStatus, Permission, RoomId
-from console.errors import InvalidInput, NotFound, ProviderError
+from console.errors import ConsoleError, InvalidInput, NotFound, ProviderError
 from console.services.audit import AuditService
 from console.services.events import publish
 from console.services.video.base import VideoProvider
@@ -121,7 +121,10 @@ class ActionService:
                 t.action_outbox.c.state == "pending").order_by(t.action_outbox.c.id))).scalars())
         out = []
         for action_id in ids:
-            out.append(await self._shielded(self._execute(action_id)))
+            try:
+                out.append(await self._shielded(self._execute(action_id)))
+            except ConsoleError as e:  # e.g. its provider is not configured here: stays pending, visible
+                log.warning("action %s stays pending: %s", action_id, e)
         return out
 
     async def drain(self) -> None:

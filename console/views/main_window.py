@@ -175,6 +175,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
         self._unsubscribe()
         for pane in self.panes.values():
+            timer = getattr(pane, "timer", None)
+            if timer is not None:
+                timer.stop()
             tasks = getattr(pane, "tasks", None)
             if tasks is not None:
                 tasks.cancel()

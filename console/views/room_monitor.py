@@ -59,8 +59,8 @@ _GREY, _RED, _PINK = QColor("#8a8a8a"), QColor("#b3261e"), QColor("#fdecea")
 #: Above this many rows moving in one refresh, one layout change is cheaper than single moves.
 BULK_LIMIT = 64
 
-COLUMNS = ("room", "streamer", "category", "state", "viewers", "video_kbps", "audio_kbps", "fps", "resolution",
-           "keyframe", "uptime", "alerts", "risk")
+COLUMNS = ("room", "streamer", "category", "state", "alerts", "risk", "viewers", "video_kbps", "audio_kbps", "fps",
+           "resolution", "keyframe", "uptime")
 _ALERT_COLUMNS = frozenset(COLUMNS.index(c) for c in ("alerts", "risk", "state"))
 
 
@@ -129,9 +129,12 @@ class RoomTableModel(QAbstractTableModel):
         self.sort_order = Qt.SortOrder.DescendingOrder
         self.text = ""
         self.only = "all"
-        self.headers = [self.tr("房间"), self.tr("主播"), self.tr("分类"), self.tr("状态"), self.tr("观众"),
-                        self.tr("视频 kbps"), self.tr("音频 kbps"), self.tr("帧率"), self.tr("分辨率"),
-                        self.tr("关键帧"), self.tr("时长"), self.tr("告警"), self.tr("风险")]
+        labels = {"room": self.tr("房间"), "streamer": self.tr("主播"), "category": self.tr("分类"),
+                  "state": self.tr("状态"), "alerts": self.tr("告警"), "risk": self.tr("风险"),
+                  "viewers": self.tr("观众"), "video_kbps": self.tr("视频 kbps"), "audio_kbps": self.tr("音频 kbps"),
+                  "fps": self.tr("帧率"), "resolution": self.tr("分辨率"), "keyframe": self.tr("关键帧"),
+                  "uptime": self.tr("时长")}
+        self.headers = [labels[c] for c in COLUMNS]
 
     # --- Qt model API ---
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -432,7 +435,7 @@ class HealthChart(QChartView):
         self.kbps.attachAxis(self.axis_kbps)
         self.fps.attachAxis(self.axis_t)
         self.fps.attachAxis(self.axis_fps)
-        self.setMinimumHeight(180)
+        self.setMinimumHeight(240)
 
     def show_points(self, points: list[Any]) -> None:
         self.kbps.clear()
@@ -501,6 +504,9 @@ class RoomMonitorPane(QWidget):
         self.splitter.addWidget(bottom)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([480, 280])
+        self.table.setColumnWidth(0, 240)
+        self.table.setColumnWidth(4, 150)
         lay.addWidget(self.splitter, 1)
         self.search.textChanged.connect(self._refilter)
         self.only.currentIndexChanged.connect(self._refilter)
