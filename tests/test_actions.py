@@ -31,7 +31,7 @@ from console.services.audit import AuditService
 from console.services.events import EventHub
 from console.services.http import HttpTransportPolicy, make_client
 from console.services.video.kingsoft import KingsoftVideo
-from tests.conftest import insert_known_users, operator
+from tests.conftest import operator
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from console.credentials import CredentialStore, KeyringStore, require
 from console.db.engine import make_engine, redact_url
