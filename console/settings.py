@@ -107,6 +107,8 @@ FIELDS: tuple[Field, ...] = (
     Field("kingsoft.unique_name", _parse_str, lambda: "shihou", "KLS account UniqueName"),
     Field("kingsoft.app", _parse_str, lambda: "live", "KLS App"),
     Field("kingsoft.pubdomain", _parse_str, lambda: "shihou.uplive.ks-cdn.com", "KLS push domain"),
+    Field("wangsu.url", _parse_str, lambda: "", "Wangsu CDN API, e.g. https://open.chinanetcenter.com (empty: off)"),
+    Field("wangsu.account", _parse_str, lambda: "", "Wangsu account (its API key is in the keyring)"),
     Field("kingsoft.play_domain", _parse_str, lambda: "shihou.play.ks-cdn.com", "KLS play domain"),
 )
 _BY_KEY = {f.key: f for f in FIELDS}

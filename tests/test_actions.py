@@ -83,6 +83,7 @@ async def test_cut_and_resume(known_db: Any, emu: KingsoftEmulator) -> None:
             audit = (await conn.execute(sa.select(t.audit_log).where(t.audit_log.c.kind == "stream_cut"))).one()
         assert audit.before == {"state": "live"} and audit.after["state"] == "cut"
         assert audit.evidence["health"] == {"fps": 25} and audit.evidence["action_id"] == rec.id
+        assert audit.evidence["screenshot"]["url"]  # the latest provider screenshot is attached
         # the same request again (same idempotency key): no second action
         again = await actions.cut_stream(RoomId(1), "涉政敏感内容", timedelta(hours=1), key=rec.key)
         assert again.id == rec.id and len(emu.calls_of("ForbidStream")) == 2  # the cut and its second drop

@@ -25,11 +25,13 @@ from console.credentials import MemoryStore
 from console.db import tables as t
 from console.sandbox.kingsoft import KingsoftEmulator, PublishRefused
 from console.sandbox.nginx import StreamSandbox, missing_stream_tools, start_stream_sandbox
+from console.sandbox.wangsu import WangsuEmulator
 
 log = logging.getLogger(__name__)
 
 KLS_ACCESS_KEY = "AKLTsandbox"
 KLS_SECRET = "sandbox-kls-secret"
+WANGSU_KEY = "sandbox-wangsu-key"
 
 
 @dataclass
@@ -47,6 +49,7 @@ class TrainingSandbox:
     credentials: MemoryStore = field(default_factory=MemoryStore)
     streams: StreamSandbox | None = None
     kls: KingsoftEmulator | None = None
+    cdn: WangsuEmulator | None = None
     _task: asyncio.Task[None] | None = None
 
     async def aclose(self) -> None:
@@ -58,6 +61,8 @@ class TrainingSandbox:
             await self.streams.aclose()
         if self.kls is not None:
             await self.kls.stop()
+        if self.cdn is not None:
+            await self.cdn.stop()
 
 
 async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: int = 60,
@@ -82,6 +87,10 @@ async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: 
             log.warning("sandbox: nginx-rtmp did not start: %s", e)
     elif missing:
         log.warning("sandbox: no self-hosted streams (missing: %s)", ", ".join(missing))
+    sb.cdn = WangsuEmulator(account="shihou", api_key=WANGSU_KEY)
+    cdn_base = await sb.cdn.start()
+    sb.credentials.set("wangsu", "shihou", WANGSU_KEY)
+    sb.settings.update({"wangsu.url": cdn_base, "wangsu.account": "shihou"})
     sb.kls = KingsoftEmulator(access_key=KLS_ACCESS_KEY, secret_key=KLS_SECRET)
     base = await sb.kls.start()
     sb.credentials.set("kingsoft", KLS_ACCESS_KEY, KLS_SECRET)

@@ -16,6 +16,7 @@ from console.domain import Operator
 from console.services.actions import ActionService
 from console.services.audit import AuditService
 from console.services.auth import AuthService
+from console.services.cdn import WangsuCdn
 from console.services.events import EventHub
 from console.services.http import make_client
 from console.services.monitor import RoomMonitor
@@ -27,7 +28,7 @@ from console.services.video.nginx_rtmp import NginxRtmpVideo
 from console.settings import Settings
 
 __all__ = ["ActionService", "AuditService", "AuthService", "EventHub", "RoomMonitor", "RoomService", "Services",
-           "UserService", "build_services", "video_providers"]
+           "UserService", "WangsuCdn", "build_services", "video_providers"]
 
 
 def pg_role_for(operator: Operator) -> str:
@@ -103,7 +104,20 @@ async def build_services(settings: Settings, operator: Operator, *, start_events
     rooms = RoomService(engine, audit)
     providers, clients = video_providers(settings, credentials)
     monitor = RoomMonitor(list(providers.values()), rooms)
-    actions = ActionService(engine, audit, providers)
+    on_cut = None
+    kls = providers.get("kingsoft")
+    if settings["wangsu.url"] and isinstance(kls, KingsoftVideo):
+        account = str(settings["wangsu.account"])
+        cdn_client = make_client(str(settings["wangsu.url"]), timeout=10)
+        clients.append(cdn_client)
+        cdn = WangsuCdn(cdn_client, account=account, api_key=require(credentials or KeyringStore(), "wangsu", account))
+
+        async def purge_playlists(stream: str) -> None:
+            """A cut purges the room's playlist URLs, so edge caches stop serving the last segments."""
+            await cdn.purge(kls.playlist_urls(stream))
+
+        on_cut = purge_playlists
+    actions = ActionService(engine, audit, providers, on_cut=on_cut)
     if start_events:
         await events.start()
     return Services(settings=settings, engine=engine, operator=operator, audit=audit, users=users, events=events,

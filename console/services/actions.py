@@ -71,9 +71,16 @@ class ActionService:
         reason = _check_reason(reason)
         until = self._clock() + duration if duration is not None else None
         stream = await self._stream_of(room_id)
-        self._video(provider)
+        video = self._video(provider)
+        evidence = dict(evidence or {})
+        try:  # the latest screenshot, best effort: a slow provider must not hold up a cut
+            shots = await asyncio.wait_for(video.screenshots(stream, limit=1), 1.0)
+            if shots:
+                evidence["screenshot"] = {"url": shots[0].url, "taken_at": shots[0].taken_at.isoformat()}
+        except (ConsoleError, TimeoutError) as e:
+            evidence["screenshot_error"] = str(e)[:200] or type(e).__name__
         payload = {"room_id": int(room_id), "stream": stream, "reason": reason, "provider": provider or self._default,
-                   "until": until.isoformat() if until else None, "evidence": evidence or {}}
+                   "until": until.isoformat() if until else None, "evidence": evidence}
         return await self._submit(CUT, target, payload, key)
 
     async def resume_stream(self, room_id: RoomId, reason: str, *, key: str | None = None,
