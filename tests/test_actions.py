@@ -41,9 +41,11 @@ STREAM = "room_1"
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def emu() -> AsyncIterator[KingsoftEmulator]:
-    e = KingsoftEmulator(access_key=AK, secret_key=SK)
+    skew = [0.0]
+    e = KingsoftEmulator(access_key=AK, secret_key=SK, clock=lambda: time.time() + skew[0])
     await e.start()
     e.publish(STREAM)
+    skew[0] = 60.0  # the stream has been live a minute: screenshots exist
     yield e
     await e.stop()
 
