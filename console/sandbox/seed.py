@@ -6,25 +6,31 @@ devices (some shared by alternate accounts), rooms, sanctions, chat lines, pushe
 recipients, SMS, support notes, the demo operators and some audit history.
 
 Everything is drawn from ``random.Random`` seeded per table, so a given ``seed`` and user
-count always give the same rows (apart from the operators' Argon2 salts).
+count give the same rows on SQLite and PostgreSQL (apart from the operators' Argon2 salts).
 
-Speed (1M users in well under 90 s on 2 cores) comes from bypassing SQLAlchemy for the load:
+How it is fast (1M users, ~7M rows, on 2 cores):
 
-* SQLite: the stdlib ``sqlite3`` module on the file, one transaction (WAL,
-  ``synchronous=OFF``), ``executemany`` per 50,000-row chunk, the per-row search triggers
-  dropped during the load and the FTS5 / bigram side tables rebuilt in one statement each.
-* PostgreSQL: asyncpg ``COPY`` (binary) per table, streamed from the generator so the server
-  works while Python generates, in one transaction with the search triggers dropped and the
-  secondary indexes rebuilt after the load, then ``VACUUM ANALYZE``.
+* The rows are generated in a child process (:func:`_worker_main`) and streamed as marshalled
+  50,000-row chunks, so generation runs on one core while this process loads on the other.
+* SQLite: the stdlib ``sqlite3`` module on the file, one transaction, ``synchronous=OFF``,
+  ``executemany`` per chunk. A rollback journal instead of WAL while loading when nobody else
+  has the file open (each page is written once, not twice; see :func:`_load_journal`).
+* PostgreSQL: asyncpg binary ``COPY`` per table, one transaction, foreign keys dropped and
+  re-added (validated by one join each), then ``VACUUM ANALYZE`` on two connections.
+* Both: the per-row search triggers are dropped and the search side tables rebuilt with
+  :mod:`console.db.search_ddl`'s statements; plain indexes are dropped and rebuilt. Each
+  table's search structures and indexes are built as soon as it is loaded, while the
+  generator works on the next table.
 
-Rows are generated in primary-key order and, where it matters (chat, SMS, rooms, sanctions,
-notes), ids follow time, as they would in production.
+Rows are generated in primary-key order and, where it matters (users, chat, SMS, rooms,
+sanctions, notes, audit), ids follow time, as they would in production.
 """
 
 from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import heapq
 import json
 import logging
@@ -85,6 +91,10 @@ class BadDatabaseUrl(SeedError):
 
 class AlreadySeeded(SeedError):
     """The database already has users: the seeder refuses to add a second population."""
+
+
+class SeedCancelled(SeedError):
+    """The caller cancelled :func:`seed_database`; the load was rolled back."""
 
 
 # --- time -----------------------------------------------------------------------------------
@@ -230,13 +240,24 @@ def _hanzi_pool() -> list[str]:
     return pool
 
 
-def _char_stream(rng: random.Random, k: int) -> str:
-    """``k`` Zipf-weighted hanzi, drawn 16 bits at a time."""
+def _draw16(rng: random.Random, k: int) -> array[int]:
+    """``k`` uniform 16-bit numbers, fast (one ``randbytes`` call)."""
     idx = array("H")
     idx.frombytes(rng.randbytes(2 * k))
     if sys.byteorder == "big":
         idx.byteswap()
-    return "".join(map(_hanzi_pool().__getitem__, idx))
+    return idx
+
+
+def _pool16(items: Sequence[Any], weights: Sequence[float]) -> list[Any]:
+    """``items`` spread over 65,536 slots by weight: a 16-bit draw from it is a weighted draw."""
+    pool = _expand(items, weights, 65_536)
+    return (pool + pool[-1:] * 65_536)[:65_536]
+
+
+def _char_stream(rng: random.Random, k: int) -> str:
+    """``k`` Zipf-weighted hanzi, drawn 16 bits at a time."""
+    return "".join(map(_hanzi_pool().__getitem__, _draw16(rng, k)))
 
 
 @cache
@@ -327,6 +348,8 @@ class _Nicknames:
                 pre = "小" if rnd() < 0.5 else ("阿" if rnd() < 0.7 else "老")
                 c = cute[int(rnd() * len(cute))] if rnd() < 0.5 else s[pos]
                 pos += 1
+                if c in "小阿老":
+                    c = cute[int(rnd() * len(cute))]
                 tail = "呀酱哒儿哟"[int(rnd() * 5)] if rnd() < 0.25 else ""
                 append(pre + c + c + tail)
         return out
@@ -342,10 +365,10 @@ _PREFIXES: dict[int, float] = {
     191: 1, 193: 0.5, 195: 0.5, 196: 0.5, 197: 0.5, 198: 1.5, 199: 1.5,
 }
 _PREFIX_LIST = list(_PREFIXES)
-_PREFIX_CUM = _cum(_PREFIXES.values())
+_PREFIX_POOL = _pool16(range(len(_PREFIX_LIST)), list(_PREFIXES.values()))
 
 CHANNELS = ("appstore", "huawei", "xiaomi", "oppo", "vivo", "web", "wechat", "douyin_ad")
-_CHANNEL_CUM = _cum((20, 14, 12, 11, 11, 6, 14, 12))
+_CHANNEL_POOL = _pool16(range(len(CHANNELS)), (20, 14, 12, 11, 11, 6, 14, 12))
 
 # Brands: 0 apple (ios), 1 huawei/honor (android), 2 harmony, 3 xiaomi, 4 oppo, 5 vivo, 6 other android
 _PLATFORM_OF_BRAND = ("ios", "android", "harmony", "android", "android", "android", "android")
@@ -610,14 +633,15 @@ class _Generator:
         n, ts, warp = self.n, self.ts, _day_warp()
         span = END - 1 - START
         reg, last, banned = self.reg, self.last, self.banned
-        pa, pb, plist = self.phone_a, self.phone_b, _PREFIX_LIST
+        pa, pb = self.phone_a, self.phone_b
+        plist = [p * 100_000_000 for p in _PREFIX_LIST]
         chans = CHANNELS
         end, month = END - 1, 30 * DAY
         reg_append, last_append = reg.append, last.append
         for a in range(0, n, CHUNK):
             m = min(CHUNK, n - a)
-            pre = rng.choices(range(len(plist)), cum_weights=_PREFIX_CUM, k=m)
-            chn = rng.choices(range(len(chans)), cum_weights=_CHANNEL_CUM, k=m)
+            pre = list(map(_PREFIX_POOL.__getitem__, _draw16(rng, m)))
+            chn = list(map(_CHANNEL_POOL.__getitem__, _draw16(rng, m)))
             names = nicks.batch(m)
             rows: list[Row] = []
             append = rows.append
@@ -639,7 +663,7 @@ class _Generator:
                     banned.append(i)
                 reg_append(t)
                 last_append(la)
-                append((FIRST_USER_ID + i, str(plist[pre[k]] * 100_000_000 + (i * pa + pb) % 100_000_000), names[k],
+                append((FIRST_USER_ID + i, str(plist[pre[k]] + (i * pa + pb) % 100_000_000), names[k],
                         ts(t), chans[chn[k]], status, ts(la)))
             self.prefix.extend(pre)
             self.channel.extend(chn)
@@ -753,9 +777,10 @@ class _Generator:
         made = []
         for o in rng.sample(range(self.n), self.n_rooms):
             created = reg[o] + DAY + int((END - 2 * DAY - reg[o]) * rnd() ** 1.5)
-            made.append((min(created, END - DAY), o))
+            made.append((max(reg[o] + 60, min(created, END - DAY)), o))
         made.sort()
         rid = self.bases["rooms"]
+        banned = set(self.banned)
         rows: list[Row] = []
         for created, o in made:
             rid += 1
@@ -764,6 +789,8 @@ class _Generator:
                                                          n=rng.randrange(2, 400))
             v = rnd()
             state = "live" if v < 0.15 else "cut" if v < 0.18 else "offline"
+            if o in banned and state == "live":
+                state = "cut"
             if state == "live":
                 updated = END - 1 - int(rnd() * 5 * 3600)
             else:
@@ -1189,7 +1216,9 @@ def _worker_main() -> None:
     length-prefixed marshalled messages (4x faster than pickle for tuples of str and int):
     ("table", name, columns, expected), ("rows", chunk)…, ("end", name), finally ("done", counts)."""
     users, seed, flavour, bases = json.loads(sys.argv[1])
-    out = sys.stdout.buffer
+    # the frames get fd 1 to themselves; a stray print() goes to stderr instead
+    out = os.fdopen(os.dup(1), "wb", buffering=1 << 20)
+    os.dup2(2, 1)
     # PostgreSQL gets epoch seconds, encoded by the connection's tuple codec for timestamptz
     ts: Callable[[int], Any] = _sqlite_time() if flavour == "sqlite" else int
     gen = _Generator(users, seed, ts, bases)
@@ -1212,7 +1241,9 @@ class _GeneratorProcess:
     """The generator in a child process, so it runs on the second core while this process loads
     and indexes; a reader thread drains its pipe so it never waits on a long SQL statement."""
 
-    def __init__(self, users: int, seed: int, flavour: str, bases: dict[str, int]) -> None:
+    def __init__(self, users: int, seed: int, flavour: str, bases: dict[str, int],
+                 cancel: threading.Event | None = None) -> None:
+        self.cancel = cancel or threading.Event()
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -1220,6 +1251,12 @@ class _GeneratorProcess:
             [sys.executable, "-c", "from console.sandbox.seed import _worker_main; _worker_main()",
              json.dumps([users, seed, flavour, bases])],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        assert self.proc.stdout is not None
+        if sys.platform == "linux":  # a 1 MiB pipe: fewer wake-ups of the reader thread
+            import fcntl
+
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(self.proc.stdout.fileno(), 1031, 1 << 20)  # F_SETPIPE_SZ
         self.frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.stderr: list[bytes] = []
         self.counts: dict[str, int] = {}
@@ -1249,6 +1286,8 @@ class _GeneratorProcess:
 
     def messages(self) -> Iterator[tuple[Any, ...]]:
         while True:
+            if self.cancel.is_set():
+                raise SeedCancelled("seeding was cancelled; nothing was written")
             data = self.frames.get()
             if data is None:
                 code = self.proc.wait()
@@ -1371,11 +1410,12 @@ def _load_journal(con: sqlite3.Connection, wanted: str) -> str:
 
 
 def _seed_sqlite(path: Path, users: int, seed: int, progress: Progress | None,
-                 journal: str = "truncate") -> dict[str, int]:
+                 journal: str = "truncate", cancel: threading.Event | None = None) -> dict[str, int]:
     ops = _operator_rows(_sqlite_time()(_OPERATOR_SINCE))
     con = sqlite3.connect(str(path), isolation_level=None, timeout=30)
     worker: _GeneratorProcess | None = None
     clock = _Clock()
+    mode = "wal"
     try:
         # The load is one transaction: a failure leaves the database as it was.
         mode = _load_journal(con, journal)
@@ -1391,7 +1431,7 @@ def _seed_sqlite(path: Path, users: int, seed: int, progress: Progress | None,
                 "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
                 "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (username) DO NOTHING", ops)
             bases = {t: int(con.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]) for t in _ID_TABLES}
-            worker = _GeneratorProcess(users, seed, "sqlite", bases)
+            worker = _GeneratorProcess(users, seed, "sqlite", bases, cancel)
             for name in search_ddl.SQLITE_SEARCH_TRIGGER_NAMES:
                 con.execute(f"DROP TRIGGER IF EXISTS {name}")
             indexes = _sqlite_drop_indexes(con, _REINDEXED)
@@ -1447,15 +1487,18 @@ def _seed_sqlite(path: Path, users: int, seed: int, progress: Progress | None,
             raise
         clock.lap("commit")
         con.execute("ANALYZE")
-        if mode != "wal":
-            con.execute("PRAGMA journal_mode=WAL")  # what the console runs in
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        clock.lap("ANALYZE and checkpoint")
+        if mode == "wal":
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        clock.lap("ANALYZE")
         return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in _COUNTED}
     finally:
         if worker is not None:
             worker.close()
-        con.close()
+        try:
+            if mode != "wal" and not con.in_transaction:
+                con.execute("PRAGMA journal_mode=WAL")  # back to what the console runs in
+        finally:
+            con.close()
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
@@ -1542,7 +1585,8 @@ async def _pg_vacuum_analyze(dsn: str, conn: Any) -> None:
         await other.close()
 
 
-async def _seed_pg(dsn: str, users: int, seed: int, progress: Progress | None) -> dict[str, int]:
+async def _seed_pg(dsn: str, users: int, seed: int, progress: Progress | None,
+                   cancel: threading.Event | None = None) -> dict[str, int]:
     import asyncpg
 
     ops = _operator_rows(_OPERATOR_SINCE)
@@ -1561,7 +1605,7 @@ async def _seed_pg(dsn: str, users: int, seed: int, progress: Progress | None) -
                 "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
                 "VALUES ($1, $2, $3, $4, true, $5) ON CONFLICT (username) DO NOTHING", ops)
             bases = {t: int(await conn.fetchval(f"SELECT coalesce(max(id), 0) FROM {t}")) for t in _ID_TABLES}
-            worker = _GeneratorProcess(users, seed, "postgresql", bases)
+            worker = _GeneratorProcess(users, seed, "postgresql", bases, cancel)
             for sql in search_ddl.PG_DROP_SEARCH_TRIGGERS:
                 await conn.execute(sql)
             indexes = await _pg_drop_indexes(conn, _REINDEXED)
@@ -1661,6 +1705,7 @@ async def seed_database(url: str, users: int, *, seed: int = 1, progress: Progre
 
     Raises :class:`BadDatabaseUrl`, :class:`AlreadySeeded` (the database has users; nothing is
     written), :class:`SeedError`, or the driver's error (the load is one transaction, rolled back).
+    Cancelling the call stops the load at its next chunk and rolls it back (in the background).
     """
     if users < 0:
         raise SeedError(f"the number of users must be 0 or more, not {users}")
@@ -1683,8 +1728,13 @@ async def seed_database(url: str, users: int, *, seed: int = 1, progress: Progre
         def report(table: str, done: int, total: int) -> None:
             loop.call_soon_threadsafe(callback, table, done, total)
 
-    if target.kind == "sqlite":
-        assert target.path is not None
-        return await asyncio.to_thread(_seed_sqlite, target.path, users, seed, report)
-    assert target.dsn is not None
-    return await asyncio.to_thread(asyncio.run, _seed_pg(target.dsn, users, seed, report))
+    cancel = threading.Event()
+    try:
+        if target.kind == "sqlite":
+            assert target.path is not None
+            return await asyncio.to_thread(_seed_sqlite, target.path, users, seed, report, "truncate", cancel)
+        assert target.dsn is not None
+        return await asyncio.to_thread(asyncio.run, _seed_pg(target.dsn, users, seed, report, cancel))
+    except asyncio.CancelledError:
+        cancel.set()  # the worker thread stops at its next chunk and rolls back
+        raise

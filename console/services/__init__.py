@@ -75,16 +75,18 @@ def video_providers(settings: Settings, credentials: CredentialStore | None = No
         secret = require(credentials or KeyringStore(), "kingsoft", ak)
         client = make_client(str(settings["kingsoft.url"]), timeout=10)
         clients.append(client)
-        providers["kingsoft"] = KingsoftVideo(
+        kls = KingsoftVideo(
             client, unique_name=settings["kingsoft.unique_name"], app=settings["kingsoft.app"],
             pubdomain=settings["kingsoft.pubdomain"], access_key=ak, secret=secret,
             play_domain=settings["kingsoft.play_domain"], antileech_secret=None)
+        providers[kls.name] = kls
     if settings["nginx.stat_url"]:
         client = make_client(str(settings["nginx.stat_url"]).rsplit("/", 1)[0], timeout=5)
         clients.append(client)
-        providers["nginx"] = NginxRtmpVideo(
+        nginx = NginxRtmpVideo(
             client, stat_url=settings["nginx.stat_url"], control_url=settings["nginx.control_url"],
             rtmp_base=settings["nginx.rtmp_base"], hls_base=settings["nginx.hls_base"])
+        providers[nginx.name] = nginx
     return providers, clients
 
 
@@ -105,14 +107,14 @@ async def build_services(settings: Settings, operator: Operator, *, start_events
     providers, clients = video_providers(settings, credentials)
     monitor = RoomMonitor(list(providers.values()), rooms)
     on_cut = None
-    kls = providers.get("kingsoft")
-    if settings["wangsu.url"] and isinstance(kls, KingsoftVideo):
+    kls = next((p for p in providers.values() if isinstance(p, KingsoftVideo)), None)
+    if settings["wangsu.url"] and kls is not None:
         account = str(settings["wangsu.account"])
         cdn_client = make_client(str(settings["wangsu.url"]), timeout=10)
         clients.append(cdn_client)
         cdn = WangsuCdn(cdn_client, account=account, api_key=require(credentials or KeyringStore(), "wangsu", account))
 
-        async def purge_playlists(stream: str) -> None:
+        async def purge_playlists(stream: str, kls: KingsoftVideo = kls) -> None:
             """A cut purges the room's playlist URLs, so edge caches stop serving the last segments."""
             await cdn.purge(kls.playlist_urls(stream))
 

@@ -70,28 +70,19 @@ class ActionService:
         await self._audit.require(Permission.CUT_STREAM, target)
         reason = _check_reason(reason)
         until = self._clock() + duration if duration is not None else None
-        stream = await self._stream_of(room_id)
         video = self._video(provider)
-        evidence = dict(evidence or {})
-        try:  # the latest screenshot, best effort: a slow provider must not hold up a cut
-            shots = await asyncio.wait_for(video.screenshots(stream, limit=1), 1.0)
-            if shots:
-                evidence["screenshot"] = {"url": shots[0].url, "taken_at": shots[0].taken_at.isoformat()}
-        except (ConsoleError, TimeoutError) as e:
-            evidence["screenshot_error"] = str(e)[:200] or type(e).__name__
-        payload = {"room_id": int(room_id), "stream": stream, "reason": reason, "provider": provider or self._default,
-                   "until": until.isoformat() if until else None, "evidence": evidence}
-        return await self._submit(CUT, target, payload, key)
+        payload = {"reason": reason, "provider": provider or self._default,
+                   "until": until.isoformat() if until else None, "evidence": dict(evidence or {})}
+        return await self._submit(CUT, target, room_id, payload, key, shots_from=video)
 
     async def resume_stream(self, room_id: RoomId, reason: str, *, key: str | None = None,
                             provider: str | None = None) -> ActionRecord:
         target = f"room:{room_id}"
         await self._audit.require(Permission.CUT_STREAM, target)
         reason = _check_reason(reason)
-        stream = await self._stream_of(room_id)
         self._video(provider)
-        return await self._submit(RESUME, target, {"room_id": int(room_id), "stream": stream, "reason": reason,
-                                                   "provider": provider or self._default}, key)
+        return await self._submit(RESUME, target, room_id, {"reason": reason, "provider": provider or self._default},
+                                  key)
 
     async def retry(self, action_id: int) -> ActionRecord:
         """Run a pending or failed action again with its original idempotency key."""
@@ -141,7 +132,9 @@ class ActionService:
 
     # --- the way an action travels ----------------------------------------------------
 
-    async def _submit(self, kind: str, target: str, payload: dict[str, Any], key: str | None) -> ActionRecord:
+    async def _submit(self, kind: str, target: str, room_id: RoomId, payload: dict[str, Any], key: str | None, *,
+                      shots_from: VideoProvider | None = None) -> ActionRecord:
+        """Write the intent (one transaction), then run the first attempt at once."""
         key = key or uuid.uuid4().hex
         now = self._clock()
         op = self._audit.operator
@@ -150,12 +143,28 @@ class ActionService:
                 t.action_outbox.c.idempotency_key == key))).first()
             if existing is not None:  # the same request again: never a second action
                 return _record(existing)
-            action_id = (await conn.execute(t.action_outbox.insert().values(
+            stream = (await conn.execute(sa.select(t.rooms.c.stream_name).where(t.rooms.c.id == room_id))).scalar()
+            if stream is None:
+                raise NotFound(f"No room with id {room_id}")
+            payload = {**payload, "room_id": int(room_id), "stream": stream}
+            row = (await conn.execute(t.action_outbox.insert().values(
                 idempotency_key=key, kind=kind, target=target, payload=payload, requested_by=op.username,
-                role=str(op.role), state="pending", attempts=0, created_at=now, updated_at=now,
-            ).returning(t.action_outbox.c.id))).scalar_one()
-            await publish(conn, "actions", str(action_id))
-        return await self._shielded(self._execute(action_id))
+                role=str(op.role), state="pending", attempts=1, created_at=now, updated_at=now,
+            ).returning(*t.action_outbox.c))).one()
+            await publish(conn, "actions", str(row.id))
+        # the latest screenshot, for the evidence: fetched beside the provider call, never holding it up
+        shots = asyncio.ensure_future(self._latest_shot(shots_from, stream)) if shots_from is not None else None
+        return await self._shielded(self._execute(row.id, first=row, shots=shots))
+
+    @staticmethod
+    async def _latest_shot(video: VideoProvider, stream: str) -> dict[str, Any]:
+        try:
+            found = await asyncio.wait_for(video.screenshots(stream, limit=1), 1.0)
+        except (ConsoleError, TimeoutError) as e:
+            return {"screenshot_error": str(e)[:200] or type(e).__name__}
+        if not found:
+            return {}
+        return {"screenshot": {"url": found[0].url, "taken_at": found[0].taken_at.isoformat()}}
 
     async def _shielded(self, coro: Any) -> ActionRecord:
         """Run in our own task: a cancelled caller stops waiting, the action goes on."""
@@ -164,15 +173,20 @@ class ActionService:
         task.add_done_callback(self._running.discard)
         return await asyncio.shield(task)
 
-    async def _execute(self, action_id: int) -> ActionRecord:
-        async with self._engine.begin() as conn:
-            row = (await conn.execute(sa.select(t.action_outbox).where(t.action_outbox.c.id == action_id))).first()
-            if row is None:
-                raise NotFound(f"No action {action_id}")
-            if row.state != "pending":
-                return _record(row)
-            await conn.execute(t.action_outbox.update().where(t.action_outbox.c.id == action_id)
-                               .values(attempts=t.action_outbox.c.attempts + 1, updated_at=self._clock()))
+    async def _execute(self, action_id: int, *, first: Any = None,
+                       shots: asyncio.Future[dict[str, Any]] | None = None) -> ActionRecord:
+        """One attempt. ``first``: the row just written (its attempt is already counted)."""
+        row = first
+        if row is None:
+            async with self._engine.begin() as conn:
+                row = (await conn.execute(sa.select(t.action_outbox).where(
+                    t.action_outbox.c.id == action_id))).first()
+                if row is None:
+                    raise NotFound(f"No action {action_id}")
+                if row.state != "pending":
+                    return _record(row)
+                await conn.execute(t.action_outbox.update().where(t.action_outbox.c.id == action_id)
+                                   .values(attempts=t.action_outbox.c.attempts + 1, updated_at=self._clock()))
         p: dict[str, Any] = dict(row.payload)
         try:
             if row.kind == CUT:
@@ -183,7 +197,11 @@ class ActionService:
             else:
                 raise InvalidInput("action", f"unknown kind {row.kind}")
         except ProviderError as e:
+            if shots is not None:
+                shots.cancel()
             return await self._record_failure(action_id, row, e)
+        if shots is not None:
+            p["evidence"] = {**(p.get("evidence") or {}), **await shots}
         return await self._complete(action_id, row, p)
 
     async def _complete(self, action_id: int, row: Any, p: dict[str, Any]) -> ActionRecord:
@@ -248,13 +266,6 @@ class ActionService:
             await publish(conn, "actions", str(action_id))
             fresh = (await conn.execute(sa.select(t.action_outbox).where(t.action_outbox.c.id == action_id))).one()
         return _record(fresh)
-
-    async def _stream_of(self, room_id: RoomId) -> str:
-        async with self._engine.connect() as conn:
-            stream = (await conn.execute(sa.select(t.rooms.c.stream_name).where(t.rooms.c.id == room_id))).scalar()
-        if stream is None:
-            raise NotFound(f"No room with id {room_id}")
-        return str(stream)
 
 
 def _check_reason(reason: str) -> str:

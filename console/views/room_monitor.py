@@ -527,6 +527,7 @@ class RoomMonitorPane(QWidget):
         self.timer.setInterval(refresh_ms)
         self.timer.timeout.connect(self.refresh)
         self.tray: QSystemTrayIcon | None = None
+        self.dialog: CutDialog | None = None
 
     def _focus_search(self) -> None:
         self.search.setFocus()

@@ -26,10 +26,12 @@ class TaskRunner(QObject):
     """Signals:
     busy_changed(bool, str): the pane started/stopped waiting (after the 0.6 s delay).
     failed(object): a ConsoleError or bug escaped a task.
+    finished(str): the task of this key completed and its result was handled.
     """
 
     busy_changed = Signal(bool, str)
     failed = Signal(object)
+    finished = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +71,8 @@ class TaskRunner(QObject):
                 except Exception as e:  # noqa: BLE001 - a view bug goes to the message bar and the log
                     log.exception("result handler for %s failed", key)
                     self.failed.emit(e)
+                    return
+            self.finished.emit(key)
             return
         if isinstance(exc, ConsoleError):
             log.warning("%s: %s", key, exc)
