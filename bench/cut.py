@@ -131,13 +131,18 @@ async def amain(runs: int) -> None:
                 pane_a.table.setFocus()
                 pane_a.table.selectRow(view_row)
                 done_at: list[float] = []
-                pane_a.tasks.finished.connect(lambda k: k.startswith("action:") and done_at.append(time.perf_counter()))
                 seen_b: list[float] = []
 
-                def check_b() -> None:
+                def on_finished(k: str, done_at: list[float] = done_at) -> None:
+                    if k.startswith("action:"):
+                        done_at.append(time.perf_counter())
+
+                def check_b(seen_b: list[float] = seen_b) -> None:
                     r = pane_b.model.row_for(key) or pane_b.model.row_for(f"cut/{ours_stream}")
                     if r is not None and r.state == "cut" and not seen_b:
                         seen_b.append(time.perf_counter())
+
+                pane_a.tasks.finished.connect(on_finished)
 
                 pane_b.model.dataChanged.connect(check_b)
                 pane_b.model.rowsInserted.connect(check_b)
