@@ -18,19 +18,20 @@ from console.sandbox import seed as seeding
 from console.settings import load_settings
 
 
-def _progress() -> seeding.Progress:
-    state = {"table": "", "t0": time.perf_counter(), "start": time.perf_counter()}
+class _TtyProgress:
+    """One self-overwriting status line on a terminal; log lines clear it before they print."""
 
-    def report(table: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if table != state["table"]:
-            state["table"], state["t0"] = table, now
-        start_t: float = state["start"]  # type: ignore[assignment]
-        if sys.stderr.isatty():
-            print(f"\r  {table:<18} {done:>10,} / ~{total:,}  {now - start_t:6.1f} s   ",
-                  end="", file=sys.stderr, flush=True)
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
 
-    return report
+    def __call__(self, table: str, done: int, total: int) -> None:
+        print(f"\r\033[K  {table:<18} {done:>10,} / ~{total:,}  {time.perf_counter() - self.start:6.1f} s",
+              end="", file=sys.stderr, flush=True)
+
+
+class _ClearLine(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return "\r\033[K" + super().format(record)
 
 
 def _positive(v: str) -> int:
@@ -58,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     args = p.parse_args(argv)
 
-    logging.basicConfig(level=logging.WARNING, format="  %(message)s", stream=sys.stderr)
+    tty = sys.stderr.isatty() and not args.quiet
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter((_ClearLine if tty else logging.Formatter)("  %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     if not args.quiet:
         logging.getLogger(seeding.__name__).setLevel(logging.INFO)
     try:
@@ -71,18 +75,18 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     try:
         counts = asyncio.run(seeding.seed_database(url, args.users, seed=args.seed,
-                                                   progress=None if args.quiet else _progress()))
+                                                   progress=_TtyProgress() if tty else None))
     except seeding.BadDatabaseUrl as e:
-        print(e, file=sys.stderr)
+        print(("\r\033[K" if tty else "") + str(e), file=sys.stderr)
         return 2
     except seeding.SeedError as e:
-        print(e, file=sys.stderr)
+        print(("\r\033[K" if tty else "") + str(e), file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - a command-line tool reports and exits
-        print(describe_db_error(url, e), file=sys.stderr)
+        print(("\r\033[K" if tty else "") + describe_db_error(url, e), file=sys.stderr)
         return 1
-    if sys.stderr.isatty() and not args.quiet:
-        print(file=sys.stderr)
+    if tty:
+        print("\r\033[K", end="", file=sys.stderr)
     elapsed = time.perf_counter() - t0
     for table, n in counts.items():
         print(f"  {table:<18} {n:>12,}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QSystemTrayIcon,
     QWidget,
 )
 
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self.nav.setMinimumWidth(100)
         self.stack = QStackedWidget()
         self.panes: dict[str, QWidget] = {}
+        self.tray: QSystemTrayIcon | None = None
         can = {p for p in Permission if op.can(p)}
         if Permission.LOOKUP_USERS in can:
             self._add("lookup", self.tr("用户查询"), UserLookupPane(
@@ -99,6 +101,11 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
         rooms_pane = self.panes.get("rooms")
         if isinstance(rooms_pane, RoomMonitorPane):
+            if QSystemTrayIcon.isSystemTrayAvailable():
+                self.tray = QSystemTrayIcon(self.windowIcon() or QIcon(), self)
+                self.tray.show()
+                rooms_pane.tray = self.tray
+            rooms_pane.alerted.connect(self._on_alert)
             rooms_pane.start()  # alerts are watched even while another pane is shown
         self.resize(1280, 800)
 
@@ -128,6 +135,9 @@ class MainWindow(QMainWindow):
     def set_db_state(self, text: str, *, ok: bool) -> None:
         self.db_state.setText(text)
         self.db_state.setStyleSheet("color:#1b7f3b" if ok else "color:#b3261e;font-weight:600")
+
+    def _on_alert(self, text: str) -> None:
+        self.statusBar().showMessage(self.tr("新告警：") + text, 10_000)
 
     def _on_db_status(self, ok: bool, detail: str) -> None:
         if ok:
