@@ -89,7 +89,7 @@ async def test_cut_with_two_keystrokes_then_resume(qtbot: Any, settings: Any, en
         await until(lambda: "room_1" not in emu.blacklisted())
     finally:
         win.close()
-        await until(lambda: all(getattr(p, "tasks").is_idle() for p in win.panes.values()))
+        await until(lambda: all(p.tasks.is_idle() for p in win.panes.values()))
         await services.aclose()
 
 
@@ -126,5 +126,5 @@ async def test_provider_outage_shows_in_the_pane_and_the_queue(qtbot: Any, setti
     finally:
         emu.faults.clear()
         win.close()
-        await until(lambda: all(getattr(p, "tasks").is_idle() for p in win.panes.values()))
+        await until(lambda: all(p.tasks.is_idle() for p in win.panes.values()))
         await services.aclose()
