@@ -81,6 +81,17 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal code
         code = await run(settings, screenshot=args.screenshot, pane=args.pane)
 
+    # SIGTERM/SIGINT close the windows, so the sandbox's nginx and publishers are stopped in order;
+    # a 250 ms timer gives Python a chance to run the handler while Qt waits for events.
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: app.closeAllWindows())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
