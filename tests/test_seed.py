@@ -6,6 +6,7 @@ import asyncio
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,11 +20,12 @@ from console.db.engine import make_engine
 from console.domain import Role
 from console.sandbox import seed as seeding
 from console.sandbox.__main__ import main as cli
-from console.sandbox.pgcluster import PgCluster, find_pg_bin
+from console.sandbox.pgcluster import PgCluster
 from console.services.auth import AuthService, verify_password
 
 N = 2000
 SEED = 7
+SEEDED, FRESH = "seed_test_seeded", "seed_test_fresh"  # databases in the shared test cluster
 
 
 def _bigrams(nick: str) -> set[str]:
@@ -341,6 +343,32 @@ def test_cancelling_rolls_back(tmp_path: Path) -> None:
         con.close()
 
 
+def test_cancelling_mid_load_interrupts_and_rolls_back(tmp_path: Path) -> None:
+    path = tmp_path / "cancel2.db"
+    asyncio.run(seeding.seed_database(_sqlite_url(path), 0))
+    cancel, cancelled_at = threading.Event(), [0.0]
+
+    def fire() -> None:
+        cancelled_at.append(time.monotonic())
+        cancel.set()
+
+    timer = threading.Timer(2.0, fire)
+    timer.start()
+    try:
+        with pytest.raises(seeding.SeedCancelled):
+            seeding._seed_sqlite(path, 200_000, 1, None, "truncate", cancel)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - cancelled_at[-1] < 20  # a long statement is interrupted, not waited for
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+        assert {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")} >= set(
+            search_ddl.SQLITE_SEARCH_TRIGGER_NAMES)
+    finally:
+        con.close()
+
+
 def test_a_failing_generator_is_reported() -> None:
     proc = seeding._GeneratorProcess(10, 1, "sqlite", {})  # no id bases: the generator dies
     try:
@@ -386,39 +414,33 @@ def test_a_failure_mid_load_leaves_the_database_as_it_was(tmp_path: Path, monkey
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def pg() -> Iterator[PgCluster]:
-    cluster = PgCluster().start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+def pg(pg_cluster: PgCluster) -> PgCluster:
+    """The session's cluster (tests/conftest.py: skipped without PostgreSQL, an error in CI)."""
+    return pg_cluster
 
 
 @pytest.fixture(scope="module")
 def pg_seeded(pg: PgCluster) -> tuple[str, dict[str, int]]:
-    pg.psql("CREATE DATABASE seeded")
-    url = pg.url("seeded")
+    pg.psql(f"CREATE DATABASE {SEEDED}")
+    url = pg.url(SEEDED)
     return url, asyncio.run(seeding.seed_database(url, N, seed=SEED))
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(find_pg_bin() is None, reason="PostgreSQL server binaries not installed")
 def test_pg_counts_match_sqlite(pg_seeded: tuple[str, dict[str, int]], seeded: tuple[Path, dict[str, int]]) -> None:
     pg_counts, sq_counts = pg_seeded[1], seeded[1]
     assert pg_counts == sq_counts  # same seed, same rows
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(find_pg_bin() is None, reason="PostgreSQL server binaries not installed")
 def test_pg_same_rows_as_sqlite(pg: PgCluster, pg_seeded: tuple[str, dict[str, int]], db: sqlite3.Connection) -> None:
     sq = db.execute("SELECT id, phone, nickname, registered_at FROM users ORDER BY id LIMIT 50").fetchall()
     out = pg.psql("SELECT id, phone, nickname, to_char(registered_at AT TIME ZONE 'UTC', "
-                  "'YYYY-MM-DD HH24:MI:SS.US') FROM users ORDER BY id LIMIT 50", dbname="seeded")
+                  "'YYYY-MM-DD HH24:MI:SS.US') FROM users ORDER BY id LIMIT 50", dbname=SEEDED)
     assert [tuple(line.split("|")) for line in out.splitlines()] == [(str(a), b, c, d) for a, b, c, d in sq]
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(find_pg_bin() is None, reason="PostgreSQL server binaries not installed")
 def test_pg_search_sign_in_triggers_and_sequences(pg: PgCluster, pg_seeded: tuple[str, dict[str, int]]) -> None:
     url = pg_seeded[0]
 
@@ -477,12 +499,35 @@ def test_pg_search_sign_in_triggers_and_sequences(pg: PgCluster, pg_seeded: tupl
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(find_pg_bin() is None, reason="PostgreSQL server binaries not installed")
+def test_pg_cancel_rolls_back(pg: PgCluster) -> None:
+    pg.psql("CREATE DATABASE seed_test_cancel")
+    url = pg.url("seed_test_cancel")
+    asyncio.run(seeding.seed_database(url, 0))
+    cancel, cancelled_at = threading.Event(), [0.0]
+
+    def fire() -> None:
+        cancelled_at.append(time.monotonic())
+        cancel.set()
+
+    timer = threading.Timer(2.0, fire)
+    timer.start()
+    try:
+        with pytest.raises(seeding.SeedCancelled):
+            asyncio.run(seeding._seed_pg(seeding.parse_target(url).dsn or "", 200_000, 1, None, cancel))
+    finally:
+        timer.cancel()
+    assert time.monotonic() - cancelled_at[-1] < 20
+    assert pg.psql("SELECT count(*) FROM users", dbname="seed_test_cancel").strip() == "0"
+    q = "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"
+    assert int(pg.psql(q, dbname="seed_test_cancel")) > 5  # the foreign keys are still there
+
+
+@pytest.mark.postgres
 def test_pg_indexes_and_refusal(pg: PgCluster, pg_seeded: tuple[str, dict[str, int]]) -> None:
-    pg.psql("CREATE DATABASE fresh")
+    pg.psql(f"CREATE DATABASE {FRESH}")
 
     async def up() -> None:
-        engine = make_engine(pg.url("fresh"))
+        engine = make_engine(pg.url(FRESH))
         try:
             await migrate.upgrade(engine)
         finally:
@@ -490,12 +535,12 @@ def test_pg_indexes_and_refusal(pg: PgCluster, pg_seeded: tuple[str, dict[str, i
 
     asyncio.run(up())
     q = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"
-    assert pg.psql(q, dbname="seeded") == pg.psql(q, dbname="fresh")
+    assert pg.psql(q, dbname=SEEDED) == pg.psql(q, dbname=FRESH)
     q = ("SELECT conrelid::regclass, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
          "WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2")
-    assert pg.psql(q, dbname="seeded") == pg.psql(q, dbname="fresh")  # foreign keys are back
+    assert pg.psql(q, dbname=SEEDED) == pg.psql(q, dbname=FRESH)  # foreign keys are back
     q = "SELECT tgname, tgrelid::regclass FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1"
-    assert pg.psql(q, dbname="seeded") == pg.psql(q, dbname="fresh")
+    assert pg.psql(q, dbname=SEEDED) == pg.psql(q, dbname=FRESH)
     with pytest.raises(seeding.AlreadySeeded):
         asyncio.run(seeding.seed_database(pg_seeded[0], 10))
-    assert pg.psql("SELECT count(*) FROM users", dbname="seeded").strip() == str(N)
+    assert pg.psql("SELECT count(*) FROM users", dbname=SEEDED).strip() == str(N)

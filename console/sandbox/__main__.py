@@ -1,7 +1,7 @@
 """``python -m console.sandbox seed --users N [--db URL] [--seed S]``: fill a database with demo data.
 
 Exit codes: 0 done, 1 refused (the database already has users) or a database error,
-2 a bad URL or bad arguments.
+2 a bad URL or bad arguments, 130 interrupted (Ctrl-C; the load is rolled back).
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         counts = asyncio.run(seeding.seed_database(url, args.users, seed=args.seed,
                                                    progress=_TtyProgress() if tty else None))
+    except KeyboardInterrupt:
+        print(("\r\033[K" if tty else "") + "cancelled; nothing was written", file=sys.stderr)
+        return 130
     except seeding.BadDatabaseUrl as e:
         print(("\r\033[K" if tty else "") + str(e), file=sys.stderr)
         return 2

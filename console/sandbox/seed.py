@@ -1260,8 +1260,10 @@ class _GeneratorProcess:
         self.frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.stderr: list[bytes] = []
         self.counts: dict[str, int] = {}
-        threading.Thread(target=self._pump, name="seed-reader", daemon=True).start()
-        threading.Thread(target=self._pump_stderr, name="seed-stderr", daemon=True).start()
+        self.threads = [threading.Thread(target=self._pump, name="seed-reader", daemon=True),
+                        threading.Thread(target=self._pump_stderr, name="seed-stderr", daemon=True)]
+        for t in self.threads:
+            t.start()
 
     def _pump(self) -> None:
         f = self.proc.stdout
@@ -1276,13 +1278,16 @@ class _GeneratorProcess:
                 if len(data) < size:
                     break
                 self.frames.put(data)
+        except (OSError, ValueError):  # the pipe was closed under us
+            pass
         finally:
             self.frames.put(None)
 
     def _pump_stderr(self) -> None:
         assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.stderr = [*self.stderr[-30:], line]
+        with contextlib.suppress(OSError, ValueError):
+            for line in self.proc.stderr:
+                self.stderr = [*self.stderr[-30:], line]
 
     def messages(self) -> Iterator[tuple[Any, ...]]:
         while True:
@@ -1303,6 +1308,8 @@ class _GeneratorProcess:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        for t in self.threads:  # both end at the pipes' end of file
+            t.join(timeout=10)
         for f in (self.proc.stdout, self.proc.stderr):
             if f is not None:
                 f.close()
@@ -1352,6 +1359,31 @@ def _users_first(rebuild: Sequence[str]) -> tuple[list[str], list[str]]:
         users_side = "users_nick_fts" in low or ("nick_bigram" in low and "hist" not in low)
         (mine if users_side and "nickname_history" not in low else rest).append(stmt)
     return mine, rest
+
+
+@contextlib.contextmanager
+def _on_cancel(cancel: threading.Event | None, action: Callable[[], object]) -> Iterator[None]:
+    """While the block runs, call ``action`` from a watcher thread as soon as ``cancel`` is set
+    (to interrupt a long SQL statement, which the per-chunk check would only see after it)."""
+    if cancel is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if cancel.wait(0.2):
+                if not done.is_set():
+                    action()
+                return
+
+    watcher = threading.Thread(target=watch, name="seed-cancel", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
 
 
 class _Clock:
@@ -1413,7 +1445,6 @@ def _seed_sqlite(path: Path, users: int, seed: int, progress: Progress | None,
                  journal: str = "truncate", cancel: threading.Event | None = None) -> dict[str, int]:
     ops = _operator_rows(_sqlite_time()(_OPERATOR_SINCE))
     con = sqlite3.connect(str(path), isolation_level=None, timeout=30)
-    worker: _GeneratorProcess | None = None
     clock = _Clock()
     mode = "wal"
     try:
@@ -1425,80 +1456,93 @@ def _seed_sqlite(path: Path, users: int, seed: int, progress: Progress | None,
             con.execute(pragma)
         con.execute("BEGIN IMMEDIATE")
         try:
-            if con.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None:
-                raise AlreadySeeded(f"{path} already has users; not seeding it again")
-            con.executemany(
-                "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
-                "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (username) DO NOTHING", ops)
-            bases = {t: int(con.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]) for t in _ID_TABLES}
-            worker = _GeneratorProcess(users, seed, "sqlite", bases, cancel)
-            for name in search_ddl.SQLITE_SEARCH_TRIGGER_NAMES:
-                con.execute(f"DROP TRIGGER IF EXISTS {name}")
-            indexes = _sqlite_drop_indexes(con, _REINDEXED)
-            users_search, other_search = _users_first(search_ddl.SQLITE_REBUILD)
-
-            def search(stmts: list[str], table: str) -> None:
-                # build the search structures and indexes of a table as soon as it is in,
-                # while the generator process works on the next tables
-                if progress:
-                    progress("search index", 0, 1)
-                for sql in stmts:
-                    con.execute(sql)
-                for sql in indexes.pop(table, []):
-                    con.execute(sql)
-                clock.lap(f"{table}: search index and indexes")
-                if progress:
-                    progress("search index", 1, 1)
-
-            sql, table, done, expected = "", "", 0, 0
-            for msg in worker.messages():
-                if msg[0] == "rows":
-                    con.executemany(sql, msg[1])
-                    done += len(msg[1])
-                    if progress:
-                        progress(table, done, max(done, expected))
-                elif msg[0] == "table":
-                    _, table, columns, expected = msg
-                    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-                    done = 0
-                else:
-                    clock.lap(f"{table}: {done:,} rows")
-                    if table == "users":
-                        search(users_search, table)
-                        users_search = []
-                    elif table == "nickname_history":
-                        search(other_search, table)
-                        other_search = []
-                    elif table in indexes:
-                        for stmt in indexes.pop(table):
-                            con.execute(stmt)
-                        clock.lap(f"{table}: indexes")
-            for sql in users_search + other_search:  # no users at all
-                con.execute(sql)
-            for stmts in indexes.values():
-                for stmt in stmts:
-                    con.execute(stmt)
-            for sql in search_ddl.SQLITE_SEARCH_TRIGGERS:
-                con.execute(sql)
+            with _on_cancel(cancel, con.interrupt):
+                counts = _load_sqlite(con, path, users, seed, progress, ops, clock, cancel)
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as e:
             if con.in_transaction:
                 con.execute("ROLLBACK")
+            if cancel is not None and cancel.is_set() and not isinstance(e, SeedCancelled):
+                raise SeedCancelled("seeding was cancelled; nothing was written") from e
             raise
         clock.lap("commit")
         con.execute("ANALYZE")
         if mode == "wal":
             con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         clock.lap("ANALYZE")
-        return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in _COUNTED}
+        return counts
     finally:
-        if worker is not None:
-            worker.close()
         try:
             if mode != "wal" and not con.in_transaction:
                 con.execute("PRAGMA journal_mode=WAL")  # back to what the console runs in
         finally:
             con.close()
+
+
+def _load_sqlite(con: sqlite3.Connection, path: Path, users: int, seed: int, progress: Progress | None,
+                 ops: list[tuple[Any, ...]], clock: _Clock, cancel: threading.Event | None) -> dict[str, int]:
+    """Everything inside the load transaction; returns the row counts."""
+    worker: _GeneratorProcess | None = None
+    try:
+        if con.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None:
+            raise AlreadySeeded(f"{path} already has users; not seeding it again")
+        con.executemany(
+            "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
+            "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (username) DO NOTHING", ops)
+        bases = {t: int(con.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]) for t in _ID_TABLES}
+        worker = _GeneratorProcess(users, seed, "sqlite", bases, cancel)
+        for name in search_ddl.SQLITE_SEARCH_TRIGGER_NAMES:
+            con.execute(f"DROP TRIGGER IF EXISTS {name}")
+        indexes = _sqlite_drop_indexes(con, _REINDEXED)
+        users_search, other_search = _users_first(search_ddl.SQLITE_REBUILD)
+
+        def search(stmts: list[str], table: str) -> None:
+            # build the search structures and indexes of a table as soon as it is in,
+            # while the generator process works on the next tables
+            if progress:
+                progress("search index", 0, 1)
+            for sql in stmts:
+                con.execute(sql)
+            for sql in indexes.pop(table, []):
+                con.execute(sql)
+            clock.lap(f"{table}: search index and indexes")
+            if progress:
+                progress("search index", 1, 1)
+
+        sql, table, done, expected = "", "", 0, 0
+        for msg in worker.messages():
+            if msg[0] == "rows":
+                con.executemany(sql, msg[1])
+                done += len(msg[1])
+                if progress:
+                    progress(table, done, max(done, expected))
+            elif msg[0] == "table":
+                _, table, columns, expected = msg
+                sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                done = 0
+            else:
+                clock.lap(f"{table}: {done:,} rows")
+                if table == "users":
+                    search(users_search, table)
+                    users_search = []
+                elif table == "nickname_history":
+                    search(other_search, table)
+                    other_search = []
+                elif table in indexes:
+                    for stmt in indexes.pop(table):
+                        con.execute(stmt)
+                    clock.lap(f"{table}: indexes")
+        for sql in users_search + other_search:  # no users at all
+            con.execute(sql)
+        for stmts in indexes.values():
+            for stmt in stmts:
+                con.execute(stmt)
+        for sql in search_ddl.SQLITE_SEARCH_TRIGGERS:
+            con.execute(sql)
+        return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in _COUNTED}
+    finally:
+        if worker is not None:
+            worker.close()
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
@@ -1597,78 +1641,86 @@ async def _seed_pg(dsn: str, users: int, seed: int, progress: Progress | None,
         await conn.set_type_codec("timestamptz", schema="pg_catalog", encoder=_pg_ts_encode, decoder=_pg_ts_decode,
                                   format="tuple")
         await conn.execute("SET maintenance_work_mem = '1GB'; SET work_mem = '256MB'; SET synchronous_commit = off")
-        async with conn.transaction():  # one transaction: a failure leaves the database as it was
-            await conn.execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
-            if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users)"):
-                raise AlreadySeeded("the database already has users; not seeding it again")
-            await conn.executemany(
-                "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
-                "VALUES ($1, $2, $3, $4, true, $5) ON CONFLICT (username) DO NOTHING", ops)
-            bases = {t: int(await conn.fetchval(f"SELECT coalesce(max(id), 0) FROM {t}")) for t in _ID_TABLES}
-            worker = _GeneratorProcess(users, seed, "postgresql", bases, cancel)
-            for sql in search_ddl.PG_DROP_SEARCH_TRIGGERS:
-                await conn.execute(sql)
-            indexes = await _pg_drop_indexes(conn, _REINDEXED)
-            foreign_keys = await _pg_drop_foreign_keys(conn, _LOADED)
-            users_search, other_search = _users_first(search_ddl.PG_REBUILD)
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        assert task is not None
+        try:
+            with _on_cancel(cancel, lambda: loop.call_soon_threadsafe(task.cancel)):
+                async with conn.transaction():  # one transaction: a failure leaves the database as it was
+                    await conn.execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+                    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users)"):
+                        raise AlreadySeeded("the database already has users; not seeding it again")
+                    await conn.executemany(
+                        "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
+                        "VALUES ($1, $2, $3, $4, true, $5) ON CONFLICT (username) DO NOTHING", ops)
+                    bases = {t: int(await conn.fetchval(f"SELECT coalesce(max(id), 0) FROM {t}")) for t in _ID_TABLES}
+                    worker = _GeneratorProcess(users, seed, "postgresql", bases, cancel)
+                    for sql in search_ddl.PG_DROP_SEARCH_TRIGGERS:
+                        await conn.execute(sql)
+                    indexes = await _pg_drop_indexes(conn, _REINDEXED)
+                    foreign_keys = await _pg_drop_foreign_keys(conn, _LOADED)
+                    users_search, other_search = _users_first(search_ddl.PG_REBUILD)
 
-            async def search(stmts: list[str], table: str) -> None:
-                if progress:
-                    progress("search index", 0, 1)
-                # the planner expects 1000 rows per generate_series and picks a spilling hash
-                # aggregate for the DISTINCT; sorting is twice as fast and inserts in key order
-                await conn.execute("SET enable_hashagg = off")
-                for sql in stmts:
-                    await conn.execute(sql)
-                await conn.execute("RESET enable_hashagg")
-                for sql in indexes.pop(table, []):
-                    await conn.execute(sql)
-                clock.lap(f"{table}: search index and indexes (trigram GIN included)")
-                if progress:
-                    progress("search index", 1, 1)
-
-            messages = worker.messages()
-            for msg in messages:
-                assert msg[0] == "table", msg[0]
-                _, table, columns, expected = msg
-                counter = [0]
-
-                def records(table: str = table, expected: int = expected, counter: list[int] = counter,
-                            ) -> Iterator[Row]:
-                    for m in messages:
-                        if m[0] != "rows":
-                            return
-                        yield from m[1]
-                        counter[0] += len(m[1])
+                    async def search(stmts: list[str], table: str) -> None:
                         if progress:
-                            progress(table, counter[0], max(counter[0], expected))
+                            progress("search index", 0, 1)
+                        # the planner expects 1000 rows per generate_series and picks a spilling hash
+                        # aggregate for the DISTINCT; sorting is twice as fast and inserts in key order
+                        await conn.execute("SET enable_hashagg = off")
+                        for sql in stmts:
+                            await conn.execute(sql)
+                        await conn.execute("RESET enable_hashagg")
+                        for sql in indexes.pop(table, []):
+                            await conn.execute(sql)
+                        clock.lap(f"{table}: search index and indexes (trigram GIN included)")
+                        if progress:
+                            progress("search index", 1, 1)
 
-                await conn.copy_records_to_table(table, records=records(), columns=list(columns))
-                clock.lap(f"{table}: {counter[0]:,} rows")
-                if table == "users":
-                    await search(users_search, table)
-                    users_search = []
-                elif table == "nickname_history":
-                    await search(other_search, table)
-                    other_search = []
-                elif table in indexes:
-                    for stmt in indexes.pop(table):
-                        await conn.execute(stmt)
-                    clock.lap(f"{table}: indexes")
-            for sql in users_search + other_search:  # no users at all
-                await conn.execute(sql)
-            for stmts in indexes.values():
-                for stmt in stmts:
-                    await conn.execute(stmt)
-            for sql in foreign_keys:
-                await conn.execute(sql)
-            clock.lap("foreign keys validated")
-            for sql in search_ddl.PG_SEARCH_TRIGGERS:
-                await conn.execute(sql)
-            for t in (*_ID_TABLES, "audit_log", "operators"):
-                await conn.execute(
-                    f"SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence('{t}', 'id') AS s, "
-                    f"(SELECT max(id) FROM {t}) AS m) x WHERE s IS NOT NULL AND m IS NOT NULL")
+                    messages = worker.messages()
+                    for msg in messages:
+                        assert msg[0] == "table", msg[0]
+                        _, table, columns, expected = msg
+                        counter = [0]
+
+                        def records(table: str = table, expected: int = expected, counter: list[int] = counter,
+                                    ) -> Iterator[Row]:
+                            for m in messages:
+                                if m[0] != "rows":
+                                    return
+                                yield from m[1]
+                                counter[0] += len(m[1])
+                                if progress:
+                                    progress(table, counter[0], max(counter[0], expected))
+
+                        await conn.copy_records_to_table(table, records=records(), columns=list(columns))
+                        clock.lap(f"{table}: {counter[0]:,} rows")
+                        if table == "users":
+                            await search(users_search, table)
+                            users_search = []
+                        elif table == "nickname_history":
+                            await search(other_search, table)
+                            other_search = []
+                        elif table in indexes:
+                            for stmt in indexes.pop(table):
+                                await conn.execute(stmt)
+                            clock.lap(f"{table}: indexes")
+                    for sql in users_search + other_search:  # no users at all
+                        await conn.execute(sql)
+                    for stmts in indexes.values():
+                        for stmt in stmts:
+                            await conn.execute(stmt)
+                    for sql in foreign_keys:
+                        await conn.execute(sql)
+                    clock.lap("foreign keys validated")
+                    for sql in search_ddl.PG_SEARCH_TRIGGERS:
+                        await conn.execute(sql)
+                    for t in (*_ID_TABLES, "audit_log", "operators"):
+                        await conn.execute(
+                            f"SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence('{t}', 'id') AS s, "
+                            f"(SELECT max(id) FROM {t}) AS m) x WHERE s IS NOT NULL AND m IS NOT NULL")
+        except asyncio.CancelledError as e:
+            if cancel is not None and cancel.is_set():
+                raise SeedCancelled("seeding was cancelled; nothing was written") from e
+            raise
         clock.lap("commit")
         await _pg_vacuum_analyze(dsn, conn)
         clock.lap("VACUUM ANALYZE")
