@@ -93,10 +93,9 @@ SQL_PAST3 = {
               "SELECT rowid FROM users_nick_fts WHERE users_nick_fts MATCH ? UNION "
               "SELECT h.user_id FROM hist_nick_fts f JOIN nickname_history h ON h.id = f.rowid "
               "WHERE hist_nick_fts MATCH ?) ORDER BY u.id DESC LIMIT ? OFFSET ?",
-    "postgresql": f"SELECT {_COLS} FROM users u WHERE u.id IN ("
-                  "SELECT id FROM users WHERE nickname ILIKE ? UNION "
-                  "SELECT user_id FROM nickname_history WHERE nickname ILIKE ?) "
-                  "ORDER BY u.id + 0 DESC LIMIT ? OFFSET ?",
+    "postgresql": f"SELECT {_COLS} FROM (SELECT id FROM users WHERE nickname ILIKE ? UNION "
+                  "SELECT user_id FROM nickname_history WHERE nickname ILIKE ? ORDER BY 1 DESC LIMIT ? OFFSET ?) m "
+                  "JOIN users u ON u.id = m.id ORDER BY u.id DESC",
 }
 
 
@@ -297,6 +296,7 @@ class DbResult:
     results: list[ClassResult]
     load: float
     ways: list[str]
+    load_end: float = float("nan")
 
 
 async def run_database(name: str, dialect: str, url: str, raw_ways: dict[str, Way], fetch: Fetch,
@@ -360,6 +360,7 @@ async def run_database(name: str, dialect: str, url: str, raw_ways: dict[str, Wa
                 res.rows.append(len(got_ids["raw"]))
                 if got_ids["ours"] != got_ids["raw"]:
                     res.mismatches.append(("timed", term, got_ids["ours"], got_ids["raw"]))
+        load_end = loadavg()
 
         if args.profile:
             prof = cProfile.Profile()
@@ -373,7 +374,8 @@ async def run_database(name: str, dialect: str, url: str, raw_ways: dict[str, Wa
         await checked.aclose()
         await users.aclose()
         await engine.dispose()
-    return DbResult(name=name, version=version, users=int(count), results=results, load=load, ways=names)
+    return DbResult(name=name, version=version, users=int(count), results=results, load=load, ways=names,
+                    load_end=load_end)
 
 
 def _profile_report(name: str, prof: cProfile.Profile, args: argparse.Namespace) -> None:
@@ -449,7 +451,7 @@ async def bench_pg(url: str, args: argparse.Namespace) -> DbResult:
 def print_table(db: DbResult, args: argparse.Namespace) -> None:
     extra = [w for w in db.ways if w not in ("ours", "raw")]
     print(f"\n{db.name} ({db.version}) — {db.users:,} users — {args.n} terms per query, "
-          f"{args.warmup} warm-up; ms; 1-min load {db.load:.2f}")
+          f"{args.warmup} warm-up; ms; 1-min load {db.load:.2f} at the start of timing, {db.load_end:.2f} at the end")
     head = (f"{'query':<30} {'rows':>5} | {'ours p50':>8} {'p95':>7} | {'raw p50':>8} {'p95':>7} | "
             + "".join(f"{w + ' p50':>14} {'p95':>7} | " for w in extra)
             + f"{'Δp95':>6} {'p95(Δ)':>7} {'×p95':>6} | {'stmts':>5} {'ids≠':>4}")

@@ -19,7 +19,6 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from console.db.engine import make_engine, open_database, redact_url
-from console.db.migrate import current_revision, head_revision, upgrade
 from console.domain import Operator, Permission
 from console.errors import ConsoleError
 from console.services import Services, build_services
@@ -75,6 +74,7 @@ def ui_settings() -> QSettings:
 async def prepare_sandbox(settings: Settings) -> None:
     """First start of the training sandbox: migrate and seed the demo data."""
     from console.db.engine import make_engine
+    from console.db.migrate import current_revision, head_revision, upgrade
     from console.sandbox.seed import seed_database
 
     engine = make_engine(settings.db_url)

@@ -116,3 +116,9 @@ async def test_postgres_roles_have_only_their_grants(pg_cluster: Any, pg_templat
                                    "VALUES (now(), 'a', 'r', 'k', 't')")
         assert not await attempt(role, "UPDATE audit_log SET reason = 'x'")
         assert not await attempt(role, "DELETE FROM audit_log")
+
+
+async def test_head_constant_matches_the_migrations() -> None:
+    from console.db.engine import HEAD_REVISION
+
+    assert migrate.head_revision() == HEAD_REVISION

@@ -212,11 +212,11 @@ class UserService:
                 return await self._reader.fetch(
                     f"SELECT {cols} FROM users u WHERE u.nickname ILIKE ? ORDER BY u.id + 0 DESC LIMIT ? OFFSET ?",
                     (pat, n, offset))
+            # The newest matching ids first, from both trigram indexes, then their rows (database-facts §2).
             return await self._reader.fetch(
-                f"SELECT {cols} FROM users u WHERE u.id IN ("
-                "SELECT id FROM users WHERE nickname ILIKE ? UNION "
-                "SELECT user_id FROM nickname_history WHERE nickname ILIKE ?) "
-                "ORDER BY u.id + 0 DESC LIMIT ? OFFSET ?", (pat, pat, n, offset))
+                f"SELECT {cols} FROM (SELECT id FROM users WHERE nickname ILIKE ? UNION "
+                "SELECT user_id FROM nickname_history WHERE nickname ILIKE ? ORDER BY 1 DESC LIMIT ? OFFSET ?) m "
+                "JOIN users u ON u.id = m.id ORDER BY u.id DESC", (pat, pat, n, offset))
         phrase = fts_phrase(q)
         if not include_past:
             return await self._reader.fetch(
