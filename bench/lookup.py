@@ -54,6 +54,7 @@ from console.domain import Operator, OperatorId, Role, SearchKind
 from console.services.audit import AuditService
 from console.services.reader import Reader, to_dollar
 from console.services.users import (
+    PHONE_OR_ID_SQL,
     UserService,
     ascii_lower,
     classify,
@@ -88,12 +89,14 @@ SQL_SUB3 = {
               "ORDER BY u.id DESC LIMIT ? OFFSET ?",
     "postgresql": f"SELECT {_COLS} FROM users u WHERE u.nickname ILIKE ? ORDER BY u.id + 0 DESC LIMIT ? OFFSET ?",
 }
+_PAST_COL = ("(SELECT h.nickname FROM nickname_history h WHERE h.user_id = u.id "
+             "AND {find}(lower(h.nickname), ?) > 0 ORDER BY h.changed_at DESC LIMIT 1)")
 SQL_PAST3 = {
-    "sqlite": f"SELECT {_COLS} FROM users u WHERE u.id IN ("
+    "sqlite": f"SELECT {_COLS}, {_PAST_COL.format(find='instr')} FROM users u WHERE u.id IN ("
               "SELECT rowid FROM users_nick_fts WHERE users_nick_fts MATCH ? UNION "
               "SELECT h.user_id FROM hist_nick_fts f JOIN nickname_history h ON h.id = f.rowid "
               "WHERE hist_nick_fts MATCH ?) ORDER BY u.id DESC LIMIT ? OFFSET ?",
-    "postgresql": f"SELECT {_COLS} FROM (SELECT id FROM users WHERE nickname ILIKE ? UNION "
+    "postgresql": f"SELECT {_COLS}, {_PAST_COL.format(find='strpos')} FROM (SELECT id FROM users WHERE nickname ILIKE ? UNION "
                   "SELECT user_id FROM nickname_history WHERE nickname ILIKE ? ORDER BY 1 DESC LIMIT ? OFFSET ?) m "
                   "JOIN users u ON u.id = m.id ORDER BY u.id DESC",
 }
@@ -126,6 +129,8 @@ def raw_statement(dialect: str, qc: QueryClass, term: str) -> tuple[str, tuple[A
     if qc.key == "id":
         return SQL_ID, (int(term),)
     if qc.kind is SearchKind.PHONE:
+        if 7 <= len(term) <= 10 and term[0] == "1":
+            return PHONE_OR_ID_SQL, (int(term), term, term + ":", n, off)
         return SQL_PHONE, (term, term + ":", n, off)
     lq = ascii_lower(term)
     if qc.key == "prefix1":
@@ -135,7 +140,7 @@ def raw_statement(dialect: str, qc: QueryClass, term: str) -> tuple[str, tuple[A
     arg = "%" + like_escape(term) + "%" if dialect == "postgresql" else fts_phrase(term)
     if qc.key == "sub3":
         return SQL_SUB3[dialect], (arg, n, off)
-    return SQL_PAST3[dialect], (arg, arg, n, off)
+    return SQL_PAST3[dialect], (lq, arg, arg, n, off)
 
 
 # --- sampling terms from the data --------------------------------------------------------

@@ -167,3 +167,14 @@ async def test_search_index_follows_nickname_changes(known_db: Any) -> None:
         assert await ids(users, "新名") == [10000002]
     finally:
         await users.aclose()
+
+
+async def test_eight_digits_show_the_id_hit_first_then_phone_prefixes(known_db: Any) -> None:
+    users = svc(known_db)
+    try:
+        assert await ids(users, "10000002") == [10000002]  # no phone starts with 10000002
+        async with known_db.begin() as conn:
+            await conn.execute(t.users.update().where(t.users.c.id == 10000003).values(phone="10000002777"))
+        assert await ids(users, "10000002") == [10000002, 10000003]
+    finally:
+        await users.aclose()

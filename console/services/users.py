@@ -55,6 +55,12 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-()]")
 _USER_ID_RE = re.compile(r"^#?(\d{1,40})$")
 
 
+PHONE_OR_ID_SQL = (
+    "SELECT id, phone, nickname, registered_at FROM users WHERE id = ? UNION ALL "
+    "SELECT * FROM (SELECT id, phone, nickname, registered_at FROM users WHERE phone >= ? AND phone < ? "
+    "ORDER BY phone LIMIT ? OFFSET ?) AS p")
+
+
 def ascii_lower(s: str) -> str:
     """Lower-case ASCII letters only, as SQLite's lower() and PostgreSQL's on a "C" column do."""
     return s.translate(_ASCII_LOWER)
@@ -148,11 +154,13 @@ class UserService:
         if kind is SearchKind.ID:
             rows = await self._by_id(int(term)) if offset == 0 else []
         elif kind is SearchKind.PHONE:
-            rows = await self._by_phone(term, n, offset)
             if offset == 0 and 7 <= len(term) <= 10 and term[0] == "1":
-                # 8-digit user ids look like phone prefixes: show the exact id hit first.
-                hit = await self._by_id(int(term))
-                rows = hit + [r for r in rows if not hit or r[0] != hit[0][0]]
+                # 8-digit user ids look like phone prefixes: the exact id hit first, in the same statement.
+                rows = await self._reader.fetch(PHONE_OR_ID_SQL, (int(term), term, term + ":", n, offset))
+                hit = [r for r in rows[:1] if r[0] == int(term)]
+                rows = hit + [r for r in rows[len(hit):] if not hit or r[0] != hit[0][0]]
+            else:
+                rows = await self._by_phone(term, n, offset)
         else:
             rows = await self._by_nickname(term, include_past, n, offset)
         has_more = len(rows) > limit
@@ -175,6 +183,10 @@ class UserService:
     async def _by_nickname(self, q: str, include_past: bool, n: int, offset: int) -> list[tuple[Any, ...]]:
         lq = ascii_lower(q)
         cols = "u.id, u.phone, u.nickname, u.registered_at"
+        # include-past searches also return the newest past nickname containing the term (one statement)
+        find = "strpos" if self._pg else "instr"
+        pcols = (f"{cols}, (SELECT h.nickname FROM nickname_history h WHERE h.user_id = u.id "
+                 f"AND {find}(lower(h.nickname), ?) > 0 ORDER BY h.changed_at DESC LIMIT 1)")
         if len(q) == 1:
             hi = next_string(lq) or "\U0010ffff"
             cur = ("SELECT id FROM users WHERE lower(nickname) >= ? AND lower(nickname) < ?" if self._pg
@@ -188,8 +200,8 @@ class UserService:
             past = ("SELECT user_id FROM nickname_history WHERE lower(nickname) >= ? AND lower(nickname) < ?"
                     if self._pg else "SELECT user_id FROM nickname_history WHERE nickname >= ? AND nickname < ?")
             return await self._reader.fetch(
-                f"SELECT {cols} FROM users u WHERE u.id IN ({cur} UNION {past}) "
-                "ORDER BY u.id DESC LIMIT ? OFFSET ?", (lq, hi, lq, hi, n, offset))
+                f"SELECT {pcols} FROM users u WHERE u.id IN ({cur} UNION {past}) "
+                "ORDER BY u.id DESC LIMIT ? OFFSET ?", (lq, lq, hi, lq, hi, n, offset))
         if len(q) == 2:
             if include_past:
                 sub = ("SELECT user_id FROM nick_bigram WHERE bigram = ? UNION "
@@ -203,8 +215,8 @@ class UserService:
                     f"SELECT {cols} FROM nick_bigram b JOIN users u ON u.id = b.user_id WHERE b.bigram = ? "
                     "ORDER BY b.user_id DESC LIMIT ? OFFSET ?", (lq, n, offset))
             return await self._reader.fetch(
-                f"SELECT {cols} FROM users u JOIN ({sub}) m ON m.user_id = u.id "
-                "ORDER BY u.id DESC LIMIT ? OFFSET ?", (*params, n, offset))
+                f"SELECT {pcols} FROM users u JOIN ({sub}) m ON m.user_id = u.id "
+                "ORDER BY u.id DESC LIMIT ? OFFSET ?", (lq, *params, n, offset))
         if self._pg:
             pat = "%" + like_escape(q) + "%"
             # "id + 0" keeps the GIN bitmap plan under asyncpg's cached generic plans (§3b, 1).
@@ -214,9 +226,9 @@ class UserService:
                     (pat, n, offset))
             # The newest matching ids first, from both trigram indexes, then their rows (database-facts §2).
             return await self._reader.fetch(
-                f"SELECT {cols} FROM (SELECT id FROM users WHERE nickname ILIKE ? UNION "
+                f"SELECT {pcols} FROM (SELECT id FROM users WHERE nickname ILIKE ? UNION "
                 "SELECT user_id FROM nickname_history WHERE nickname ILIKE ? ORDER BY 1 DESC LIMIT ? OFFSET ?) m "
-                "JOIN users u ON u.id = m.id ORDER BY u.id DESC", (pat, pat, n, offset))
+                "JOIN users u ON u.id = m.id ORDER BY u.id DESC", (lq, pat, pat, n, offset))
         phrase = fts_phrase(q)
         if not include_past:
             return await self._reader.fetch(
@@ -224,23 +236,19 @@ class UserService:
                 "(SELECT rowid FROM users_nick_fts WHERE users_nick_fts MATCH ?) "
                 "ORDER BY u.id DESC LIMIT ? OFFSET ?", (phrase, n, offset))
         return await self._reader.fetch(
-            f"SELECT {cols} FROM users u WHERE u.id IN ("
+            f"SELECT {pcols} FROM users u WHERE u.id IN ("
             "SELECT rowid FROM users_nick_fts WHERE users_nick_fts MATCH ? UNION "
             "SELECT h.user_id FROM hist_nick_fts f JOIN nickname_history h ON h.id = f.rowid "
-            "WHERE hist_nick_fts MATCH ?) ORDER BY u.id DESC LIMIT ? OFFSET ?", (phrase, phrase, n, offset))
+            "WHERE hist_nick_fts MATCH ?) ORDER BY u.id DESC LIMIT ? OFFSET ?", (lq, phrase, phrase, n, offset))
 
     async def _summaries(self, rows: list[tuple[Any, ...]], term: str | None) -> list[UserSummary]:
+        """Rows of include-past searches carry a 5th column: the newest past nickname containing the term."""
         past: dict[int, str] = {}
-        if term is not None and rows:
+        if term is not None:
             lt = ascii_lower(term)
-            misses = [int(r[0]) for r in rows if lt not in ascii_lower(str(r[2]))]
-            if misses:
-                marks = ",".join("?" * len(misses))
-                for uid, nick in await self._reader.fetch(
-                        f"SELECT user_id, nickname FROM nickname_history WHERE user_id IN ({marks}) "
-                        "ORDER BY changed_at DESC", misses):
-                    if lt in ascii_lower(nick) and int(uid) not in past:
-                        past[int(uid)] = nick
+            for r in rows:
+                if len(r) > 4 and r[4] is not None and lt not in ascii_lower(str(r[2])):
+                    past[int(r[0])] = str(r[4])
         return [
             UserSummary(id=UserId(int(r[0])), nickname=str(r[2]), phone_masked=mask_phone(str(r[1])),
                         registered_at=_as_utc(r[3]), matched_past_nickname=past.get(int(r[0])))
