@@ -73,7 +73,6 @@ def ui_settings() -> QSettings:
 
 async def prepare_sandbox(settings: Settings) -> None:
     """First start of the training sandbox: migrate and seed the demo data."""
-    from console.db.engine import make_engine
     from console.db.migrate import current_revision, head_revision, upgrade
     from console.sandbox.seed import seed_database
 
@@ -146,32 +145,50 @@ async def run(settings: Settings, *, screenshot: Path | None = None, pane: str |
         await engine.dispose()
     if operator is None:
         return 0
-    sandbox = None
-    credentials = None
-    if settings.sandbox:
-        from console.sandbox.runtime import start_sandbox
-
-        sb_engine = make_engine(settings.db_url)
-        sandbox = await start_sandbox(sb_engine, publishers=int(settings["sandbox.streams"]))
-        settings = settings.replace(**{k.replace(".", "__"): v for k, v in sandbox.settings.items()})
-        credentials = sandbox.credentials
-    try:
-        return await _run_window(settings, operator, credentials, screenshot, pane)
-    finally:
-        if sandbox is not None:
-            await sandbox.aclose()
-            await sb_engine.dispose()
+    return await _run_window(settings, operator, screenshot, pane)
 
 
-async def _run_window(settings: Settings, operator: Operator, credentials: Any, screenshot: Path | None,
-                      pane: str | None) -> int:
+async def _run_window(settings: Settings, operator: Operator, screenshot: Path | None, pane: str | None) -> int:
     qapp = QApplication.instance()
     assert isinstance(qapp, QApplication)
     try:
-        services = await build_services(settings, operator, credentials=credentials)
+        # Providers are connected now for real accounts (no I/O); the sandbox starts its servers
+        # after the window is shown, so the first screen does not wait for nginx and the publishers.
+        services = await build_services(settings, operator, connect_providers=not settings.sandbox)
     except ConsoleError as e:
         return await _fail(describe(e), screenshot)
-    if operator.can(Permission.CUT_STREAM):
+    sandbox_box: list[asyncio.Task[Any]] = []
+    try:
+        return await _show(settings, services, operator, screenshot, pane, sandbox_box)
+    finally:
+        for task in sandbox_box:  # a sandbox still starting is let finish, then stopped in order
+            try:
+                sb = await task
+            except Exception:  # noqa: BLE001 - already logged by its done callback
+                continue
+            await sb.aclose()
+
+
+async def _start_sandbox(settings: Settings, services: Services, window: MainWindow) -> Any:
+    """The sandbox's servers, after the window is shown; then its providers join the console."""
+    from console.sandbox.runtime import start_sandbox
+
+    sandbox = await start_sandbox(services.engine, publishers=int(settings["sandbox.streams"]))
+    live = settings.replace(**{k.replace(".", "__"): v for k, v in sandbox.settings.items()})
+    services.connect_providers(live, sandbox.credentials)
+    pane = window.panes.get("rooms")
+    if pane is not None:
+        pane.refresh()  # type: ignore[attr-defined]
+    if services.operator.can(Permission.CUT_STREAM):
+        await services.actions.recover()
+    return sandbox
+
+
+async def _show(settings: Settings, services: Services, operator: Operator, screenshot: Path | None,
+                pane: str | None, sandbox_box: list[Any]) -> int:
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    if operator.can(Permission.CUT_STREAM) and not settings.sandbox:
         # actions left pending by a crash complete now, exactly once (in the background)
         recovering = asyncio.ensure_future(services.actions.recover())
         recovering.add_done_callback(_log_failure)
@@ -181,6 +198,10 @@ async def _run_window(settings: Settings, operator: Operator, credentials: Any, 
     if screenshot is None:
         window.restore_layout(state)
     window.show()
+    if settings.sandbox:
+        task = asyncio.ensure_future(_start_sandbox(settings, services, window))
+        task.add_done_callback(_log_failure)
+        sandbox_box.append(task)
     if screenshot is not None:
         try:
             return await _screenshot(window, pane or "lookup", screenshot)
@@ -205,7 +226,7 @@ async def _fail(text: str, screenshot: Path | None) -> int:
 
 def _log_failure(f: asyncio.Future[Any]) -> None:
     if not f.cancelled() and f.exception() is not None:
-        log.error("recovering pending actions failed", exc_info=f.exception())
+        log.error("background start-up step failed", exc_info=f.exception())
 
 
 async def _rooms_ready(pane: Any) -> None:

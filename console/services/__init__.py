@@ -52,6 +52,32 @@ class Services:
     def db_label(self) -> str:
         return redact_url(self.settings.db_url)
 
+    def connect_providers(self, settings: Settings, credentials: CredentialStore | None = None) -> None:
+        """Create the video providers (and the CDN) that ``settings`` name and hand them to the monitor and
+        the action service. No I/O: can run before or after the window is shown (the sandbox does it after).
+
+        Raises:
+            MissingCredentials: a configured provider's secret is not in the store.
+        """
+        providers, clients = video_providers(settings, credentials)
+        self.clients.extend(clients)
+        on_cut = None
+        kls = next((p for p in providers.values() if isinstance(p, KingsoftVideo)), None)
+        if settings["wangsu.url"] and kls is not None:
+            account = str(settings["wangsu.account"])
+            cdn_client = make_client(str(settings["wangsu.url"]), timeout=10)
+            self.clients.append(cdn_client)
+            cdn = WangsuCdn(cdn_client, account=account,
+                            api_key=require(credentials or KeyringStore(), "wangsu", account))
+
+            async def purge_playlists(stream: str, kls: KingsoftVideo = kls) -> None:
+                """A cut purges the room's playlist URLs, so edge caches stop serving the last segments."""
+                await cdn.purge(kls.playlist_urls(stream))
+
+            on_cut = purge_playlists
+        self.monitor.set_providers(list(providers.values()))
+        self.actions.set_providers(providers, on_cut=on_cut)
+
     async def aclose(self) -> None:
         await self.actions.drain()  # provider calls in flight finish; pending rows stay durable
         await self.events.aclose()
@@ -91,7 +117,7 @@ def video_providers(settings: Settings, credentials: CredentialStore | None = No
 
 
 async def build_services(settings: Settings, operator: Operator, *, start_events: bool = True,
-                         credentials: CredentialStore | None = None) -> Services:
+                         credentials: CredentialStore | None = None, connect_providers: bool = True) -> Services:
     """Services for one operator. On PostgreSQL every connection takes the operator's role,
     so the database enforces the same limits as the service layer."""
     url = settings.db_url
@@ -104,23 +130,12 @@ async def build_services(settings: Settings, operator: Operator, *, start_events
     users = UserService(engine, audit)
     events = EventHub(engine, poll_interval=int(settings["events.poll_ms"]) / 1000)
     rooms = RoomService(engine, audit)
-    providers, clients = video_providers(settings, credentials)
-    monitor = RoomMonitor(list(providers.values()), rooms)
-    on_cut = None
-    kls = next((p for p in providers.values() if isinstance(p, KingsoftVideo)), None)
-    if settings["wangsu.url"] and kls is not None:
-        account = str(settings["wangsu.account"])
-        cdn_client = make_client(str(settings["wangsu.url"]), timeout=10)
-        clients.append(cdn_client)
-        cdn = WangsuCdn(cdn_client, account=account, api_key=require(credentials or KeyringStore(), "wangsu", account))
-
-        async def purge_playlists(stream: str, kls: KingsoftVideo = kls) -> None:
-            """A cut purges the room's playlist URLs, so edge caches stop serving the last segments."""
-            await cdn.purge(kls.playlist_urls(stream))
-
-        on_cut = purge_playlists
-    actions = ActionService(engine, audit, providers, on_cut=on_cut)
+    monitor = RoomMonitor([], rooms)
+    actions = ActionService(engine, audit, {})
+    services = Services(settings=settings, engine=engine, operator=operator, audit=audit, users=users,
+                        events=events, rooms=rooms, monitor=monitor, actions=actions, clients=[])
+    if connect_providers:
+        services.connect_providers(settings, credentials)
     if start_events:
         await events.start()
-    return Services(settings=settings, engine=engine, operator=operator, audit=audit, users=users, events=events,
-                    rooms=rooms, monitor=monitor, actions=actions, clients=clients)
+    return services

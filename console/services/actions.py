@@ -56,6 +56,12 @@ class ActionService:
 
     # --- public actions ----------------------------------------------------------------
 
+    def set_providers(self, providers: dict[str, VideoProvider], *,
+                      on_cut: Callable[[str], Any] | None = None) -> None:
+        self._providers = dict(providers)
+        self._default = next(iter(self._providers), "")
+        self._on_cut = on_cut
+
     def _video(self, name: str | None) -> VideoProvider:
         try:
             return self._providers[name or self._default]

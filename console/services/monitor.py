@@ -68,6 +68,13 @@ class RoomMonitor:
         self._was_live: dict[str, RoomRow] = {}
         self._last: dict[str, RoomRow] = {}
 
+    def set_providers(self, providers: list[VideoProvider]) -> None:
+        self._providers = list(providers)
+
+    @property
+    def providers(self) -> list[VideoProvider]:
+        return list(self._providers)
+
     def history(self, key: str) -> list[StatsPoint]:
         return self._health.history(key)
 
