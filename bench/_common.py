@@ -9,6 +9,7 @@ finished, so an interrupted build is never reused.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import shutil
@@ -71,6 +72,37 @@ def wait_for_quiet(max_load: float, max_wait: float) -> float:
     return load
 
 
+class DirLock:
+    """An exclusive ``flock`` on a file in the cache folder: concurrent benchmarks take turns
+    instead of rebuilding a file another one reads, or stopping another one's PostgreSQL."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self) -> DirLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"  waiting for another benchmark that holds {self.path}")
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self) -> DirLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
 def seeder() -> Callable[..., Any]:
     """``console.sandbox.seed.seed_database``, or a clear exit when it does not exist yet."""
     try:
@@ -112,7 +144,7 @@ def sqlite_path(db_dir: Path, users: int, seed: int) -> Path:
 
 def _remove_sqlite(path: Path) -> None:
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-              path.with_suffix(".json")):
+              path.with_suffix(".json")):  # (the .lock file stays: it is what we hold)
         p.unlink(missing_ok=True)
 
 
@@ -120,10 +152,15 @@ def ensure_sqlite(db_dir: Path, users: int, seed: int, *, reuse: bool) -> tuple[
     """The seeded SQLite file (built unless ``reuse`` finds a finished one) and its marker."""
     path = sqlite_path(db_dir, users, seed)
     marker = path.with_suffix(".json")
-    if reuse and path.exists() and marker.exists():
-        log(f"SQLite: reusing {path}")
-        return path, json.loads(marker.read_text())
-    db_dir.mkdir(parents=True, exist_ok=True)
+    with DirLock(path.with_suffix(".lock")):
+        if reuse and path.exists() and marker.exists():
+            log(f"SQLite: reusing {path}")
+            return path, json.loads(marker.read_text())
+        return path, _build_sqlite(path, users, seed)
+
+
+def _build_sqlite(path: Path, users: int, seed: int) -> dict[str, Any]:
+    marker = path.with_suffix(".json")
     _remove_sqlite(path)
     log(f"SQLite: seeding {users:,} users into {path}")
     meta = asyncio.run(_seed(f"sqlite+aiosqlite:///{path}", users, seed, "sqlite seed"))
@@ -134,7 +171,7 @@ def ensure_sqlite(db_dir: Path, users: int, seed: int, *, reuse: bool) -> tuple[
     meta["file_mib"] = round(path.stat().st_size / 2**20, 1)
     marker.write_text(json.dumps(meta, indent=1))
     log(f"SQLite: seeded in {meta['seed_seconds']} s, {meta['file_mib']} MiB, counts {meta['counts']}")
-    return path, meta
+    return meta
 
 
 class CachedPgCluster(PgCluster):
@@ -145,15 +182,17 @@ class CachedPgCluster(PgCluster):
         super().__init__(base=path.parent, extra_conf=extra_conf)
         shutil.rmtree(self.dir, ignore_errors=True)  # the fresh temp folder PgCluster made
         self.dir = path
+        self.lock = DirLock(path.parent / (path.name + ".lock"))
 
     def start(self) -> CachedPgCluster:
+        self.lock.acquire()  # held until stop(): one benchmark at a time on this cluster
         data = self.dir / "data"
         if not (data / "PG_VERSION").exists():
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir.mkdir(parents=True)
             super().start()
             return self
-        if (data / "postmaster.pid").exists():  # left running by an interrupted run
+        if (data / "postmaster.pid").exists():  # left by a run that was killed (we hold the lock)
             try:
                 self._run(self.bin / "pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
             except subprocess.CalledProcessError:
@@ -175,9 +214,15 @@ class CachedPgCluster(PgCluster):
             self._run(self.bin / "pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
         except subprocess.CalledProcessError:
             pass
+        finally:
+            self.lock.release()
 
     def __enter__(self) -> CachedPgCluster:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.lock.release()
+            raise
 
 
 def pg_dbname(users: int, seed: int) -> str:

@@ -87,8 +87,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtCore import QTimer
 
+    def on_signal(*_: object) -> None:
+        """First signal: close the windows (the sandbox stops in order). No window, or a second signal: exit."""
+        if not app.topLevelWidgets() or getattr(on_signal, "seen", False):
+            os._exit(128 + signal.SIGTERM)
+        on_signal.seen = True  # type: ignore[attr-defined]
+        app.closeAllWindows()
+        QTimer.singleShot(10_000, lambda: os._exit(128 + signal.SIGTERM))
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: app.closeAllWindows())
+        signal.signal(sig, on_signal)
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(250)

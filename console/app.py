@@ -73,16 +73,18 @@ def ui_settings() -> QSettings:
 
 async def prepare_sandbox(settings: Settings) -> None:
     """First start of the training sandbox: migrate and seed the demo data."""
-    from console.db.migrate import current_revision, head_revision, upgrade
-    from console.sandbox.seed import seed_database
+    from console.db.engine import HEAD_REVISION, stored_revision
 
     engine = make_engine(settings.db_url)
     try:
-        cur = await current_revision(engine)
+        async with engine.connect() as conn:
+            cur = await stored_revision(conn)
         if cur is None:
+            from console.db.migrate import upgrade  # Alembic only when there is something to do
+
             log.info("sandbox: creating %s", redact_url(settings.db_url))
             await upgrade(engine)
-        elif cur != head_revision():
+        elif cur != HEAD_REVISION:
             return  # open_database explains how to upgrade
         import sqlalchemy as sa
 
@@ -91,6 +93,8 @@ async def prepare_sandbox(settings: Settings) -> None:
     finally:
         await engine.dispose()
     if not has_users:
+        from console.sandbox.seed import seed_database
+
         n = int(settings["sandbox.demo_users"])
         log.info("sandbox: seeding %d demo users", n)
         await seed_database(settings.db_url, n)
@@ -111,7 +115,7 @@ async def show_fatal(text: str) -> None:
 async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool) -> Operator | None:
     user = str(settings["auth.user"])
     if user:
-        from console.sandbox.seed import DEMO_PASSWORD
+        from console.sandbox.demo import DEMO_PASSWORD
 
         password = os.environ.get("SHIHOU_PASSWORD") or (DEMO_PASSWORD if settings.sandbox else "")
         if password:
@@ -272,7 +276,7 @@ async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
         print(f"pane {pane_name} failed to load: {describe(e)}", file=sys.stderr)
         return 1
     await asyncio.sleep(0.3)  # let layouts settle
-    QApplication.processEvents()
+    await asyncio.sleep(0.05)  # never processEvents() inside a coroutine: qasync would re-enter tasks
     path.parent.mkdir(parents=True, exist_ok=True)
     ok = window.grab().save(str(path), "PNG")
     if not ok:

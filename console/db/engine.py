@@ -35,7 +35,7 @@ SQLITE_PRAGMAS = (
 HEAD_REVISION = "0001"
 
 
-async def _stored_revision(conn: AsyncConnection) -> str | None:
+async def stored_revision(conn: AsyncConnection) -> str | None:
     """The revision in ``alembic_version`` without importing Alembic (start-up time)."""
     exists = await conn.run_sync(lambda c: sa.inspect(c).has_table("alembic_version"))
     if not exists:
@@ -122,7 +122,7 @@ async def open_database(url: str, *, check_head: bool = True, pool_size: int = 5
             # Reading the schema touches the file header and the catalog: a file that is not a
             # database fails here at once (a full integrity check would read every page of a 1 GB file).
             await conn.execute(sa.text("SELECT 1"))
-            current = await _stored_revision(conn) if check_head else None
+            current = await stored_revision(conn) if check_head else None
         if check_head and current != HEAD_REVISION:
             raise SchemaOutOfDate(current, HEAD_REVISION, redact_url(url))
     except (DBAPIError, SQLAlchemyError, OSError, TimeoutError) as e:

@@ -62,7 +62,8 @@ from console.services.auth import hash_password
 
 log = logging.getLogger(__name__)
 
-DEMO_PASSWORD = "shihou-demo"
+from console.sandbox.demo import DEMO_PASSWORD as DEMO_PASSWORD  # noqa: E402 - re-exported
+
 #: (username, role, display name) of the demo operators; all sign in with :data:`DEMO_PASSWORD`.
 DEMO_OPERATORS: list[tuple[str, str, str]] = [
     ("demo-admin", "admin", "演示管理员"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from datetime import UTC, datetime
 
@@ -58,8 +60,9 @@ class AuthService:
                 ).first()
         except DBAPIError as e:
             raise DatabaseUnreachable(f"Cannot check the sign-in: {e.orig}") from e
-        # Verify even for unknown users so timing does not tell which names exist.
-        ok = verify_password(row.password_hash if row else _DUMMY_HASH, password)
+        # Verify even for unknown users so timing does not tell which names exist; Argon2 runs in a
+        # worker thread (it releases the GIL), not on the UI thread.
+        ok = await asyncio.to_thread(verify_password, row.password_hash if row else _dummy_hash(), password)
         if row is None or not ok or not row.active:
             await self._record_failure(username, "inactive" if row is not None and ok else "bad credentials")
             log.warning("sign-in refused for %r", username)
@@ -78,4 +81,6 @@ class AuthService:
             log.exception("could not record the refused sign-in")
 
 
-_DUMMY_HASH = hash_password("not a password of anyone")
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password("not a password of anyone")
