@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,29 +19,19 @@ from PySide6.QtWidgets import (
 from console.domain import ActionRecord, ActionStatus, Changes
 from console.services.actions import ActionService
 from console.views.feedback import MessageBar
+from console.views.models import RowsTableModel
 from console.views.tasks import TaskRunner
 from console.views.user_lookup import fmt_time
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ActionModel(QAbstractTableModel):
+class ActionModel(RowsTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[ActionRecord] = []
         self.headers = [self.tr("编号"), self.tr("时间"), self.tr("操作"), self.tr("对象"), self.tr("状态"),
                         self.tr("尝试次数"), self.tr("操作人"), self.tr("最后错误")]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSettings,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 from console.domain import AuditEntry, AuditFilter, Changes
 from console.services.audit import AuditService
 from console.views.feedback import MessageBar
+from console.views.models import RowsTableModel
 from console.views.tasks import TaskRunner
 from console.views.user_lookup import fmt_time
 
@@ -44,23 +44,12 @@ _Index = QModelIndex | QPersistentModelIndex
 MAX_ROWS = 20_000
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[AuditEntry] = []
         self.headers = [self.tr("时间"), self.tr("操作人"), self.tr("角色"), self.tr("类型"), self.tr("对象"),
                         self.tr("原因"), self.tr("结果")]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

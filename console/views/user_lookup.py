@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSettings,
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
 from console.domain import LookupPage, Permission, SearchKind, SupportNote, UserCard, UserId, UserSummary
 from console.services.users import UserService, showcase_user
 from console.views.feedback import MessageBar
+from console.views.models import RowsTableModel
 from console.views.tasks import TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -54,33 +54,22 @@ def fmt_time(dt: datetime | None) -> str:
     return dt.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-class UserResultsModel(QAbstractTableModel):
+class UserResultsModel(RowsTableModel):
     """Lookup results, paged: ``canFetchMore`` asks the pane for the next page."""
 
     more_wanted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[UserSummary] = []
+        self.rows: list[UserSummary] = []
         self._has_more = False
         self._loading_more = False
         self.headers = [self.tr("用户 ID"), self.tr("昵称"), self.tr("手机号"), self.tr("注册时间"), self.tr("曾用名匹配")]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        r = self._rows[index.row()]
+        r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (str(r.id), r.nickname, r.phone_masked, fmt_time(r.registered_at),
                     r.matched_past_nickname or "")[index.column()]
@@ -93,18 +82,18 @@ class UserResultsModel(QAbstractTableModel):
     def set_page(self, page: LookupPage) -> None:
         if page.offset == 0:
             self.beginResetModel()  # a new query: the whole list is different
-            self._rows = list(page.rows)
+            self.rows = list(page.rows)
             self.endResetModel()
         elif page.rows:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page.rows) - 1)
-            self._rows.extend(page.rows)
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page.rows) - 1)
+            self.rows.extend(page.rows)
             self.endInsertRows()
         self._has_more = page.has_more
         self._loading_more = False
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._rows, self._has_more = [], False
+        self.rows, self._has_more = [], False
         self.endResetModel()
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802
@@ -116,7 +105,7 @@ class UserResultsModel(QAbstractTableModel):
             self.more_wanted.emit()
 
     def user_at(self, row: int) -> UserSummary | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.rows[row] if 0 <= row < len(self.rows) else None
 
 
 def _table(headers: list[str]) -> QTableWidget:
