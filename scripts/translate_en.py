@@ -44,6 +44,20 @@ EN = {
     "选中一行查看变更前后与证据": "Select a row to see before/after and evidence",
     "选择一个用户查看详情（Enter）": "Select a user to see the card (Enter)", "通过曾用名匹配：": "Matched past nickname: ",
     "首次": "First seen", "，%1 项处罚生效中": ", %1 active sanctions",
+    "编号": "No.", "操作": "Action", "尝试次数": "Attempts", "最后错误": "Last error", "排队中": "Queued",
+    "失败": "Failed", "完成": "Done", "重试所选 (Enter)": "Retry selected (Enter)",
+    "排队 %1 · 失败 %2": "Queued %1 · failed %2", "正在重试…": "Retrying…", "恢复推流": "Resume stream",
+    "切断直播": "Cut stream", "复核后恢复": "Resumed after review", "误判": "False positive",
+    "补充说明（可选）": "Details (optional)", "说明": "Details", "时长": "Duration", "恢复": "Resume", "切断": "Cut",
+    "最近一小时": "Last hour", "视频 kbps": "Video kbps", "帧率": "FPS", "直播监控": "Room monitor",
+    "操作队列": "Action queue", "新告警：": "New alert: ", "连接中断": "disconnected", "数据库错误": "database error",
+    "房间号、标题、主播、分类 — Ctrl+F；X 切断，R 恢复": "Room, title, streamer, category — Ctrl+F; X cuts, R resumes",
+    "全部": "All", "仅告警": "Alerts only", "直播中": "Live", "已切断": "Cut",
+    "选择一个房间查看健康曲线": "Select a room to see its health chart",
+    "直播 %1 · 告警 %2 · 已切断 %3": "Live %1 · alerts %2 · cut %3", "直播告警": "Stream alert",
+    "请先选择一个已登记的房间": "Select a registered room first", "正在执行…": "Working…", "已完成：": "Done: ",
+    "已排队，将自动重试：": "Queued, will retry: ", "操作失败：": "Failed: ", "主播": "Streamer", "告警": "Alerts",
+    "风险": "Risk", "观众": "Viewers", "音频 kbps": "Audio kbps", "分辨率": "Resolution", "关键帧": "Keyframe",
 }
 
 
