@@ -197,15 +197,7 @@ class CachedPgCluster(PgCluster):
                 self._run(self.bin / "pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
             except subprocess.CalledProcessError:
                 pass
-        # The same options as PgCluster.start (a new port each time).
-        opts = {
-            "listen_addresses": "127.0.0.1", "port": str(self.port),
-            "unix_socket_directories": str(self.dir / "sock"),
-            "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-            "max_connections": "200", "shared_buffers": "256MB",
-        } | self.extra_conf
-        o = " ".join(f"-c {k}={v}" for k, v in opts.items())
-        self._run(self.bin / "pg_ctl", "-D", str(data), "-l", str(self.dir / "server.log"), "-w", "-o", o, "start")
+        self._start_server()  # the same options as PgCluster.start (a new port each time)
         return self
 
     def stop(self) -> None:

@@ -59,14 +59,20 @@ class PgCluster:
                 os.chown(p, pw.pw_uid, pw.pw_gid)
         self._run(self.bin / "initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync",
                   "-E", "UTF8", "--locale=C.UTF-8")
+        self._start_server()
+        return self
+
+    def _start_server(self) -> None:
+        """``pg_ctl start`` on the existing data folder, 127.0.0.1 and ``self.port`` only."""
         opts = {
-            "listen_addresses": "127.0.0.1", "port": str(self.port), "unix_socket_directories": str(sock),
+            "listen_addresses": "127.0.0.1", "port": str(self.port),
+            "unix_socket_directories": str(self.dir / "sock"),
             "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
             "max_connections": "200", "shared_buffers": "256MB",
         } | self.extra_conf
         o = " ".join(f"-c {k}={v}" for k, v in opts.items())
-        self._run(self.bin / "pg_ctl", "-D", str(data), "-l", str(self.dir / "server.log"), "-w", "-o", o, "start")
-        return self
+        self._run(self.bin / "pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "server.log"), "-w",
+                  "-o", o, "start")
 
     def stop(self) -> None:
         try:
