@@ -244,6 +244,8 @@ class Changes:
     rooms: bool = False
     actions: bool = False
     notes_for: frozenset[UserId] = field(default_factory=frozenset)
+    #: Every other topic, as ``(topic, ref)`` pairs (chat, push, sms, approvals...).
+    other: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
     def merge(self, other: Changes) -> Changes:
         return Changes(
@@ -252,10 +254,18 @@ class Changes:
             rooms=self.rooms or other.rooms,
             actions=self.actions or other.actions,
             notes_for=self.notes_for | other.notes_for,
+            other=self.other | other.other,
         )
 
+    def topic(self, name: str) -> frozenset[str]:
+        """The refs published under ``name`` (empty when the topic did not change)."""
+        return frozenset(ref for t, ref in self.other if t == name)
+
+    def has(self, name: str) -> bool:
+        return any(t == name for t, _ in self.other)
+
     def __bool__(self) -> bool:
-        return self.audit or self.users or self.rooms or self.actions or bool(self.notes_for)
+        return self.audit or self.users or self.rooms or self.actions or bool(self.notes_for) or bool(self.other)
 
 
 def mask_phone(phone: str) -> str:

@@ -32,7 +32,7 @@ SQLITE_PRAGMAS = (
 
 
 #: The Alembic head this code needs; tests/test_database.py checks it against the migrations.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0004"
 
 
 async def stored_revision(conn: AsyncConnection) -> str | None:

@@ -46,7 +46,7 @@ def changes_for(topic: str, ref: str) -> Changes:
         return Changes(rooms=True)
     if topic == "actions":
         return Changes(actions=True)
-    return Changes()
+    return Changes(other=frozenset({(topic, ref)}))
 
 
 async def publish(conn: AsyncConnection, topic: str, ref: str = "") -> None:

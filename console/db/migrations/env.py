@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from console.db import tables_chat, tables_push, tables_sms  # noqa: F401  (their tables join the metadata)
 from console.db.tables import metadata
 
 config = context.config

@@ -1,0 +1,5 @@
+"""Tables of SMS (issue 7): owned by the SMS work; share ``console.db.tables.metadata``."""
+
+from __future__ import annotations
+
+from console.db.tables import metadata  # noqa: F401  (new tables register on the shared metadata)

@@ -1,0 +1,1 @@
+"""chat services (async, no Qt)."""

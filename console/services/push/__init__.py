@@ -1,0 +1,1 @@
+"""push services (async, no Qt)."""

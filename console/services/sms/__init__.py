@@ -1,0 +1,1 @@
+"""sms services (async, no Qt)."""
