@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 from console.credentials import Secret
 from console.db import tables as t
-from console.domain import ActionStatus, Changes, Role, RoomId
-from console.errors import PermissionDenied
+from console.domain import ActionStatus, Changes, Permission, Role, RoomId
+from console.errors import PermissionDenied, ProviderError, ProviderRejected, ProviderUnavailable
 from console.sandbox.kingsoft import KingsoftEmulator
 from console.services.actions import ActionService
 from console.services.audit import AuditService
@@ -237,3 +237,65 @@ async def test_another_console_sees_the_cut(known_db: Any, emu: KingsoftEmulator
     finally:
         await other.aclose()
         await video.aclose()
+
+
+class _Counter:
+    """A handler of the outbox's own contract (not a project class): counts provider calls per key,
+    fails on request, and records its database effect in the events table."""
+
+    permission = Permission.MODERATE_CHAT
+
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {}
+        self.fail: list[ProviderError] = []
+
+    async def prepare(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return {**payload, "prepared": True}
+
+    async def perform(self, kind: str, payload: dict[str, Any], key: str) -> dict[str, Any] | None:
+        self.calls[key] = self.calls.get(key, 0) + 1
+        if self.fail:
+            raise self.fail.pop(0)
+        return {"provider_ref": f"ref-{key[:6]}"}
+
+    async def apply(self, conn: Any, kind: str, payload: dict[str, Any], now: Any,
+                    actor: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        await conn.execute(t.events.insert().values(at=now, topic="test_effect", ref=payload["provider_ref"]))
+        return {"n": 0}, {"n": 1}
+
+
+async def test_generic_handler_outbox(known_db: Any, expect_log: list[str]) -> None:
+    """Any registered kind travels the same way: role, prepare before the row, result merged, effects once,
+    retryable failure pending until recover, a rejection failed and audited, the same key never twice."""
+    expect_log.extend(["gateway 503", "bad user id", "refused moderate_chat", "test: timeout", "no handler"])
+    counter = _Counter()
+    actions = ActionService(known_db, AuditService(known_db, operator(Role.MODERATOR)))
+    actions.register(["test_gag"], counter)
+    rec = await actions.submit("test_gag", "user:1", {"user": 1}, reason="刷屏", key="k-one")
+    assert rec.state == ActionStatus.DONE and rec.payload["prepared"] and rec.payload["provider_ref"] == "ref-k-one"
+    assert (await actions.submit("test_gag", "user:1", {"user": 1}, reason="刷屏", key="k-one")).id == rec.id
+    assert counter.calls == {"k-one": 1}
+    counter.fail = [ProviderUnavailable("test", "gateway 503")]
+    pending = await actions.submit("test_gag", "user:2", {"user": 2}, reason="刷屏", key="k-two")
+    assert pending.state == ActionStatus.PENDING and "503" in (pending.last_error or "")
+    assert [r.state for r in await actions.recover()] == [ActionStatus.DONE]
+    assert await actions.recover() == []
+    counter.fail = [ProviderRejected("test", "bad user id")]
+    failed = await actions.submit("test_gag", "user:3", {"user": 3}, reason="刷屏", key="k-three")
+    assert failed.state == ActionStatus.FAILED
+    async with known_db.connect() as conn:
+        effects = (await conn.execute(sa.select(sa.func.count()).select_from(t.events).where(
+            t.events.c.topic == "test_effect"))).scalar_one()
+        audited = (await conn.execute(sa.select(t.audit_log.c.outcome).where(
+            t.audit_log.c.kind == "test_gag").order_by(t.audit_log.c.id))).scalars().all()
+    assert effects == 2 and audited == ["ok", "ok", "failed"]
+    support = ActionService(known_db, AuditService(known_db, operator(Role.SUPPORT)))
+    support.register(["test_gag"], counter)
+    with pytest.raises(PermissionDenied):
+        await support.submit("test_gag", "user:4", {"user": 4}, reason="刷屏")
+    # a console without the handler leaves such rows pending, never drops them
+    counter.fail = [ProviderUnavailable("test", "timeout")]
+    await actions.submit("test_gag", "user:5", {"user": 5}, reason="刷屏", key="k-five")
+    bare = ActionService(known_db, AuditService(known_db, operator(Role.MODERATOR)))
+    assert await bare.recover() == []
+    assert [r.key for r in await bare.queue()][:1] == ["k-five"]

@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -41,32 +41,91 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class ActionService:
-    """Usage: ``rec = await actions.cut_stream(room_id, "涉政敏感", timedelta(hours=1))``."""
+class ActionHandler(Protocol):
+    """One family of actions (stream cuts, chat sanctions, pushes...). Registered with
+    :meth:`ActionService.register`; the service carries every action through the outbox.
 
-    def __init__(self, engine: AsyncEngine, audit: AuditService, video: VideoProvider | dict[str, VideoProvider], *,
+    Optional hooks (looked up with ``getattr``):
+    ``async prepare(kind, payload) -> payload``: before the row is written (e.g. fetch a JPush cid, so it is
+    stored before the first attempt); ``async after(kind, payload) -> None``: after the row is done and
+    committed (best effort; e.g. a second drop of a cut stream, a CDN purge).
+    """
+
+    permission: Permission
+
+    async def perform(self, kind: str, payload: dict[str, Any], key: str) -> dict[str, Any] | None:
+        """The provider call(s): safe to run again with the same payload and key. A returned dict is merged
+        into the stored payload. Raises ProviderError (retryable: the row stays pending)."""
+        ...
+
+    async def apply(self, conn: AsyncConnection, kind: str, payload: dict[str, Any], now: datetime,
+                    actor: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Database effects, run exactly once in the transaction that marks the row done.
+        Returns ``(before, after)`` for the audit row."""
+        ...
+
+
+class ActionService:
+    """One outbox for every kind of action. Usage::
+
+        actions.register([CUT, RESUME], handler)
+        rec = await actions.submit(CUT, "room:7", {...}, reason="涉政敏感")
+        rec = await actions.cut_stream(room_id, "涉政敏感", timedelta(hours=1))   # the video shortcut
+    """
+
+    def __init__(self, engine: AsyncEngine, audit: AuditService,
+                 video: VideoProvider | dict[str, VideoProvider] | None = None, *,
                  on_cut: Callable[[str], Any] | None = None, clock: Callable[[], datetime] = _now) -> None:
         self._engine = engine
         self._audit = audit
-        self._providers = dict(video) if isinstance(video, dict) else {video.name: video}
-        self._default = next(iter(self._providers), "")
-        self._on_cut = on_cut  # e.g. purge the room's playlist URLs on the CDN
         self._clock = clock
         self._running: set[asyncio.Task[Any]] = set()
+        self._handlers: dict[str, ActionHandler] = {}
+        self.video = VideoActions(engine, video or {}, on_cut=on_cut)
+        self.register([CUT, RESUME], self.video)
+
+    def register(self, kinds: Iterable[str], handler: ActionHandler) -> None:
+        for kind in kinds:
+            self._handlers[kind] = handler
+
+    def handler(self, kind: str) -> ActionHandler:
+        try:
+            return self._handlers[kind]
+        except KeyError:
+            raise InvalidInput("action", f"no handler for actions of kind {kind!r} in this console") from None
+
+    @property
+    def operator(self) -> Any:
+        return self._audit.operator
 
     # --- public actions ----------------------------------------------------------------
 
     def set_providers(self, providers: dict[str, VideoProvider], *,
                       on_cut: Callable[[str], Any] | None = None) -> None:
-        self._providers = dict(providers)
-        self._default = next(iter(self._providers), "")
-        self._on_cut = on_cut
+        self.video.set_providers(providers, on_cut=on_cut)
 
-    def _video(self, name: str | None) -> VideoProvider:
+    async def submit(self, kind: str, target: str, payload: dict[str, Any], *, reason: str, key: str | None = None,
+                     evidence: dict[str, Any] | None = None,
+                     side_evidence: Awaitable[dict[str, Any]] | None = None) -> ActionRecord:
+        """Check the role, write the intent (``pending``, idempotency ``key``), run the first attempt.
+
+        The same ``key`` again returns the recorded action (never a second one). ``side_evidence``: an
+        awaitable started by the caller beside the provider call (e.g. the latest screenshot), merged into
+        the evidence when the action is done.
+        """
+        handler = self.handler(kind)
         try:
-            return self._providers[name or self._default]
-        except KeyError:
-            raise InvalidInput("provider", f"no video provider named {name!r}") from None
+            await self._audit.require(handler.permission, target)
+            payload = {**payload, "reason": _check_reason(reason),
+                       "evidence": {**(payload.get("evidence") or {}), **(evidence or {})}}
+            prepare = getattr(handler, "prepare", None)
+            if prepare is not None:
+                payload = await prepare(kind, payload)
+        except BaseException:
+            if side_evidence is not None:
+                asyncio.ensure_future(side_evidence).cancel()
+            raise
+        return await self._submit(kind, target, payload, key, side=side_evidence)
 
     async def cut_stream(self, room_id: RoomId, reason: str, duration: timedelta | None, *,
                          evidence: dict[str, Any] | None = None, key: str | None = None,
@@ -74,40 +133,47 @@ class ActionService:
         """Cut a room's stream now, keeping it off for ``duration`` (None: until resumed)."""
         target = f"room:{room_id}"
         await self._audit.require(Permission.CUT_STREAM, target)
-        reason = _check_reason(reason)
         until = self._clock() + duration if duration is not None else None
-        video = self._video(provider)
-        payload = {"reason": reason, "provider": provider or self._default,
-                   "until": until.isoformat() if until else None, "evidence": dict(evidence or {})}
-        return await self._submit(CUT, target, room_id, payload, key, shots_from=video)
+        name, video = self.video.provider(provider)
+        stream = await self.video.stream_of(room_id)
+        payload = {"provider": name, "until": until.isoformat() if until else None, "room_id": int(room_id),
+                   "stream": stream}
+        shots = asyncio.ensure_future(self.video.latest_shot(video, stream))
+        return await self.submit(CUT, target, payload, reason=reason, key=key, evidence=evidence,
+                                 side_evidence=shots)
 
     async def resume_stream(self, room_id: RoomId, reason: str, *, key: str | None = None,
                             provider: str | None = None) -> ActionRecord:
         target = f"room:{room_id}"
         await self._audit.require(Permission.CUT_STREAM, target)
-        reason = _check_reason(reason)
-        self._video(provider)
-        return await self._submit(RESUME, target, room_id, {"reason": reason, "provider": provider or self._default},
-                                  key)
+        name, _video = self.video.provider(provider)
+        stream = await self.video.stream_of(room_id)
+        return await self.submit(RESUME, target, {"provider": name, "room_id": int(room_id), "stream": stream},
+                                 reason=reason, key=key)
 
     async def retry(self, action_id: int) -> ActionRecord:
         """Run a pending or failed action again with its original idempotency key."""
-        await self._audit.require(Permission.CUT_STREAM, f"action:{action_id}")
-        async with self._engine.begin() as conn:
+        async with self._engine.connect() as conn:
             row = (await conn.execute(sa.select(t.action_outbox).where(t.action_outbox.c.id == action_id))).first()
-            if row is None:
-                raise NotFound(f"No action {action_id}")
-            if row.state == ActionStatus.DONE:
-                return _record(row)
-            await conn.execute(t.action_outbox.update().where(t.action_outbox.c.id == action_id)
-                               .values(state="pending", updated_at=self._clock()))
+        if row is None:
+            raise NotFound(f"No action {action_id}")
+        await self._audit.require(self.handler(row.kind).permission, row.target)
+        if row.state == ActionStatus.DONE:
+            return _record(row)
+        async with self._engine.begin() as conn:
+            await conn.execute(t.action_outbox.update().where(
+                t.action_outbox.c.id == action_id, t.action_outbox.c.state != "done",
+            ).values(state="pending", updated_at=self._clock()))
         return await self._shielded(self._execute(action_id))
 
-    async def queue(self, *, include_done: bool = False, limit: int = 500) -> list[ActionRecord]:
+    async def queue(self, *, include_done: bool = False, limit: int = 500,
+                    kinds: Iterable[str] | None = None) -> list[ActionRecord]:
         """Pending and failed actions (the action queue view), newest first."""
         q = sa.select(t.action_outbox).order_by(t.action_outbox.c.id.desc()).limit(limit)
         if not include_done:
             q = q.where(t.action_outbox.c.state != "done")
+        if kinds is not None:
+            q = q.where(t.action_outbox.c.kind.in_(list(kinds)))
         async with self._engine.connect() as conn:
             return [_record(r) for r in (await conn.execute(q)).all()]
 
@@ -118,13 +184,26 @@ class ActionService:
             raise NotFound(f"No action {action_id}")
         return _record(row)
 
-    async def recover(self) -> list[ActionRecord]:
-        """Complete every pending action (after a crash or a network failure), each exactly once."""
+    async def get_by_key(self, key: str) -> ActionRecord | None:
         async with self._engine.connect() as conn:
-            ids = list((await conn.execute(sa.select(t.action_outbox.c.id).where(
-                t.action_outbox.c.state == "pending").order_by(t.action_outbox.c.id))).scalars())
+            row = (await conn.execute(sa.select(t.action_outbox).where(
+                t.action_outbox.c.idempotency_key == key))).first()
+        return _record(row) if row is not None else None
+
+    async def recover(self, kinds: Iterable[str] | None = None) -> list[ActionRecord]:
+        """Complete every pending action (after a crash or a network failure), each exactly once.
+        Actions of a kind this console has no handler for stay pending (and visible)."""
+        q = sa.select(t.action_outbox.c.id, t.action_outbox.c.kind).where(
+            t.action_outbox.c.state == "pending").order_by(t.action_outbox.c.id)
+        if kinds is not None:
+            q = q.where(t.action_outbox.c.kind.in_(list(kinds)))
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
         out = []
-        for action_id in ids:
+        for action_id, kind in rows:
+            if kind not in self._handlers:
+                log.warning("action %s (%s) stays pending: no handler in this console", action_id, kind)
+                continue
             try:
                 out.append(await self._shielded(self._execute(action_id)))
             except ConsoleError as e:  # e.g. its provider is not configured here: stays pending, visible
@@ -138,39 +217,32 @@ class ActionService:
 
     # --- the way an action travels ----------------------------------------------------
 
-    async def _submit(self, kind: str, target: str, room_id: RoomId, payload: dict[str, Any], key: str | None, *,
-                      shots_from: VideoProvider | None = None) -> ActionRecord:
+    async def _submit(self, kind: str, target: str, payload: dict[str, Any], key: str | None, *,
+                      side: Awaitable[dict[str, Any]] | None = None) -> ActionRecord:
         """Write the intent (one transaction), then run the first attempt at once."""
         key = key or uuid.uuid4().hex
         now = self._clock()
         op = self._audit.operator
-        async with self._engine.begin() as conn:
-            existing = (await conn.execute(sa.select(t.action_outbox).where(
-                t.action_outbox.c.idempotency_key == key))).first()
-            if existing is not None:  # the same request again: never a second action
-                return _record(existing)
-            stream = (await conn.execute(sa.select(t.rooms.c.stream_name).where(t.rooms.c.id == room_id))).scalar()
-            if stream is None:
-                raise NotFound(f"No room with id {room_id}")
-            payload = {**payload, "room_id": int(room_id), "stream": stream}
-            row = (await conn.execute(t.action_outbox.insert().values(
-                idempotency_key=key, kind=kind, target=target, payload=payload, requested_by=op.username,
-                role=str(op.role), state="pending", attempts=1, created_at=now, updated_at=now,
-            ).returning(*t.action_outbox.c))).one()
-            await publish(conn, "actions", str(row.id))
-        # the latest screenshot, for the evidence: fetched beside the provider call, never holding it up
-        shots = asyncio.ensure_future(self._latest_shot(shots_from, stream)) if shots_from is not None else None
-        return await self._shielded(self._execute(row.id, first=row, shots=shots))
-
-    @staticmethod
-    async def _latest_shot(video: VideoProvider, stream: str) -> dict[str, Any]:
+        side_f = asyncio.ensure_future(side) if side is not None else None
         try:
-            found = await asyncio.wait_for(video.screenshots(stream, limit=1), 1.0)
-        except (ConsoleError, TimeoutError) as e:
-            return {"screenshot_error": str(e)[:200] or type(e).__name__}
-        if not found:
-            return {}
-        return {"screenshot": {"url": found[0].url, "taken_at": found[0].taken_at.isoformat()}}
+            async with self._engine.begin() as conn:
+                ins = _insert_ignore(conn, t.action_outbox).values(
+                    idempotency_key=key, kind=kind, target=target, payload=payload, requested_by=op.username,
+                    role=str(op.role), state="pending", attempts=1, created_at=now, updated_at=now,
+                ).returning(*t.action_outbox.c)
+                row = (await conn.execute(ins)).first()
+                if row is None:  # the same request again: never a second action
+                    existing = (await conn.execute(sa.select(t.action_outbox).where(
+                        t.action_outbox.c.idempotency_key == key))).one()
+                    if side_f is not None:
+                        side_f.cancel()
+                    return _record(existing)
+                await publish(conn, "actions", str(row.id))
+        except BaseException:
+            if side_f is not None:
+                side_f.cancel()
+            raise
+        return await self._shielded(self._execute(row.id, first=row, side=side_f))
 
     async def _shielded(self, coro: Any) -> ActionRecord:
         """Run in our own task: a cancelled caller stops waiting, the action goes on."""
@@ -180,7 +252,7 @@ class ActionService:
         return await asyncio.shield(task)
 
     async def _execute(self, action_id: int, *, first: Any = None,
-                       shots: asyncio.Future[dict[str, Any]] | None = None) -> ActionRecord:
+                       side: asyncio.Future[dict[str, Any]] | None = None) -> ActionRecord:
         """One attempt. ``first``: the row just written (its attempt is already counted)."""
         row = first
         if row is None:
@@ -194,69 +266,43 @@ class ActionService:
                 await conn.execute(t.action_outbox.update().where(t.action_outbox.c.id == action_id)
                                    .values(attempts=t.action_outbox.c.attempts + 1, updated_at=self._clock()))
         p: dict[str, Any] = dict(row.payload)
+        handler = self.handler(row.kind)
         try:
-            if row.kind == CUT:
-                until = datetime.fromisoformat(p["until"]) if p.get("until") else None
-                await self._video(p.get("provider")).forbid(p["stream"], until=until)
-            elif row.kind == RESUME:
-                await self._video(p.get("provider")).resume(p["stream"])
-            else:
-                raise InvalidInput("action", f"unknown kind {row.kind}")
+            result = await handler.perform(row.kind, p, row.idempotency_key)
         except ProviderError as e:
-            if shots is not None:
-                shots.cancel()
+            if side is not None:
+                side.cancel()
             return await self._record_failure(action_id, row, e)
-        if shots is not None:
-            p["evidence"] = {**(p.get("evidence") or {}), **await shots}
-        return await self._complete(action_id, row, p)
+        if result:
+            p.update(result)
+        if side is not None:
+            try:
+                p["evidence"] = {**(p.get("evidence") or {}), **await side}
+            except Exception as e:  # noqa: BLE001 - evidence is best effort; the action is done
+                p["evidence"] = {**(p.get("evidence") or {}), "side_evidence_error": str(e)[:200]}
+        return await self._complete(action_id, row, p, handler)
 
-    async def _complete(self, action_id: int, row: Any, p: dict[str, Any]) -> ActionRecord:
+    async def _complete(self, action_id: int, row: Any, p: dict[str, Any], handler: ActionHandler) -> ActionRecord:
         now = self._clock()
         async with self._engine.begin() as conn:
             res = await conn.execute(t.action_outbox.update().where(
                 t.action_outbox.c.id == action_id, t.action_outbox.c.state == "pending",
-            ).values(state="done", last_error=None, updated_at=now))
+            ).values(state="done", last_error=None, updated_at=now, payload=p))
             if res.rowcount == 1:  # we completed it; a concurrent retry finds it done and does nothing
-                await self._apply_effects(conn, row, p, now)
+                before, after = await handler.apply(conn, row.kind, p, now, row.requested_by)
+                await self._audit.record(row.kind, row.target, reason=p.get("reason", ""), before=before,
+                                         after=after, evidence={**(p.get("evidence") or {}), "action_id": row.id,
+                                                                "idempotency_key": row.idempotency_key},
+                                         conn=conn)
+                await publish(conn, "actions", str(row.id))
             fresh = (await conn.execute(sa.select(t.action_outbox).where(t.action_outbox.c.id == action_id))).one()
-        if row.kind == CUT:
-            # An encoder that reconnected between the drop and the commit got past the publish
-            # check; now that the database says "cut", a second (idempotent) drop closes the gap.
+        after_hook = getattr(handler, "after", None)
+        if after_hook is not None and res.rowcount == 1:
             try:
-                until = datetime.fromisoformat(p["until"]) if p.get("until") else None
-                await self._video(p.get("provider")).forbid(p["stream"], until=until)
-            except ProviderError as e:
-                log.warning("second drop of %s after the cut: %s", p["stream"], e)
-            if self._on_cut is not None:
-                try:
-                    await self._on_cut(p["stream"])
-                except ProviderError as e:
-                    log.warning("after cut of %s: %s", p["stream"], e)
+                await after_hook(row.kind, p)
+            except ConsoleError as e:
+                log.warning("after %s %s: %s", row.kind, row.target, e)
         return _record(fresh)
-
-    async def _apply_effects(self, conn: AsyncConnection, row: Any, p: dict[str, Any], now: datetime) -> None:
-        room_id = int(p["room_id"])
-        room = (await conn.execute(sa.select(t.rooms.c.state, t.rooms.c.owner_id).where(
-            t.rooms.c.id == room_id))).first()
-        before = {"state": room.state} if room else None
-        if row.kind == CUT:
-            until = datetime.fromisoformat(p["until"]) if p.get("until") else None
-            await conn.execute(t.rooms.update().where(t.rooms.c.id == room_id).values(state="cut", updated_at=now))
-            await conn.execute(t.sanctions.insert().values(
-                user_id=room.owner_id if room else None, room_id=room_id, kind="cut", scope="room",
-                reason=p["reason"], issued_by=row.requested_by, starts_at=now, ends_at=until))
-            after = {"state": "cut", "until": p.get("until")}
-        else:
-            await conn.execute(t.rooms.update().where(t.rooms.c.id == room_id).values(state="offline", updated_at=now))
-            await conn.execute(t.sanctions.update().where(
-                t.sanctions.c.room_id == room_id, t.sanctions.c.kind == "cut", t.sanctions.c.lifted_at.is_(None),
-            ).values(lifted_by=row.requested_by, lifted_at=now))
-            after = {"state": "offline"}
-        await self._audit.record(row.kind, row.target, reason=p["reason"], before=before, after=after,
-                                 evidence={**(p.get("evidence") or {}), "action_id": row.id,
-                                           "idempotency_key": row.idempotency_key}, conn=conn)
-        await publish(conn, "rooms", str(room_id))
-        await publish(conn, "actions", str(row.id))
 
     async def _record_failure(self, action_id: int, row: Any, e: ProviderError) -> ActionRecord:
         state = "pending" if e.retryable else "failed"
@@ -272,6 +318,109 @@ class ActionService:
             await publish(conn, "actions", str(action_id))
             fresh = (await conn.execute(sa.select(t.action_outbox).where(t.action_outbox.c.id == action_id))).one()
         return _record(fresh)
+
+
+class VideoActions:
+    """Cuts and resumes of live streams (an :class:`ActionHandler`)."""
+
+    permission = Permission.CUT_STREAM
+
+    def __init__(self, engine: AsyncEngine, video: VideoProvider | dict[str, VideoProvider], *,
+                 on_cut: Callable[[str], Any] | None = None) -> None:
+        self._engine = engine
+        self._providers: dict[str, VideoProvider] = {}
+        self._default = ""
+        self._on_cut: Callable[[str], Any] | None = None
+        self.set_providers(dict(video) if isinstance(video, dict) else {video.name: video}, on_cut=on_cut)
+
+    def set_providers(self, providers: dict[str, VideoProvider], *,
+                      on_cut: Callable[[str], Any] | None = None) -> None:
+        self._providers = dict(providers)
+        self._default = next(iter(self._providers), "")
+        self._on_cut = on_cut  # e.g. purge the room's playlist URLs on the CDN
+
+    def provider(self, name: str | None) -> tuple[str, VideoProvider]:
+        name = name or self._default
+        try:
+            return name, self._providers[name]
+        except KeyError:
+            raise InvalidInput("provider", f"no video provider named {name!r}") from None
+
+    async def stream_of(self, room_id: RoomId) -> str:
+        async with self._engine.connect() as conn:
+            stream = (await conn.execute(sa.select(t.rooms.c.stream_name).where(t.rooms.c.id == room_id))).scalar()
+        if stream is None:
+            raise NotFound(f"No room with id {room_id}")
+        return str(stream)
+
+    @staticmethod
+    async def latest_shot(video: VideoProvider, stream: str) -> dict[str, Any]:
+        """The latest screenshot, for the evidence: fetched beside the provider call, never holding it up."""
+        try:
+            found = await asyncio.wait_for(video.screenshots(stream, limit=1), 1.0)
+        except (ConsoleError, TimeoutError) as e:
+            return {"screenshot_error": str(e)[:200] or type(e).__name__}
+        if not found:
+            return {}
+        return {"screenshot": {"url": found[0].url, "taken_at": found[0].taken_at.isoformat()}}
+
+    async def perform(self, kind: str, payload: dict[str, Any], key: str) -> dict[str, Any] | None:
+        _, video = self.provider(payload.get("provider"))
+        if kind == CUT:
+            until = datetime.fromisoformat(payload["until"]) if payload.get("until") else None
+            await video.forbid(payload["stream"], until=until)
+        elif kind == RESUME:
+            await video.resume(payload["stream"])
+        else:
+            raise InvalidInput("action", f"unknown kind {kind}")
+        return None
+
+    async def after(self, kind: str, payload: dict[str, Any]) -> None:
+        if kind != CUT:
+            return
+        # An encoder that reconnected between the drop and the commit got past the publish
+        # check; now that the database says "cut", a second (idempotent) drop closes the gap.
+        try:
+            until = datetime.fromisoformat(payload["until"]) if payload.get("until") else None
+            await self.provider(payload.get("provider"))[1].forbid(payload["stream"], until=until)
+        except ProviderError as e:
+            log.warning("second drop of %s after the cut: %s", payload["stream"], e)
+        if self._on_cut is not None:
+            try:
+                await self._on_cut(payload["stream"])
+            except ProviderError as e:
+                log.warning("after cut of %s: %s", payload["stream"], e)
+
+    async def apply(self, conn: AsyncConnection, kind: str, p: dict[str, Any], now: datetime,
+                    actor: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        room_id = int(p["room_id"])
+        room = (await conn.execute(sa.select(t.rooms.c.state, t.rooms.c.owner_id).where(
+            t.rooms.c.id == room_id))).first()
+        before = {"state": room.state} if room else None
+        if kind == CUT:
+            until = datetime.fromisoformat(p["until"]) if p.get("until") else None
+            await conn.execute(t.rooms.update().where(t.rooms.c.id == room_id).values(state="cut", updated_at=now))
+            await conn.execute(t.sanctions.insert().values(
+                user_id=room.owner_id if room else None, room_id=room_id, kind="cut", scope="room",
+                reason=p["reason"], issued_by=actor, starts_at=now, ends_at=until))
+            after = {"state": "cut", "until": p.get("until")}
+        else:
+            await conn.execute(t.rooms.update().where(t.rooms.c.id == room_id).values(state="offline", updated_at=now))
+            await conn.execute(t.sanctions.update().where(
+                t.sanctions.c.room_id == room_id, t.sanctions.c.kind == "cut", t.sanctions.c.lifted_at.is_(None),
+            ).values(lifted_by=actor, lifted_at=now))
+            after = {"state": "offline"}
+        await publish(conn, "rooms", str(room_id))
+        return before, after
+
+
+def _insert_ignore(conn: AsyncConnection, table: sa.Table) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING on either dialect."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert(table).on_conflict_do_nothing()
 
 
 def _check_reason(reason: str) -> str:
