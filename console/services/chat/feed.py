@@ -27,12 +27,29 @@ control characters shown as escapes, no markup ever interpreted: show it with Qt
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+import csv
+import io
+import logging
+import re
+import unicodedata
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from console.domain import RoomId, UserId
+import ahocorasick  # type: ignore[import-not-found]
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from console.db import tables as t
+from console.db import tables_chat as tc
+from console.domain import Permission, RoomId, UserId
+from console.errors import InvalidInput
+from console.services.audit import AuditService
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ChatFlag",
@@ -48,6 +65,7 @@ __all__ = [
     "RegexRule",
     "SensitiveWord",
     "collapse",
+    "check_word",
     "display_text",
     "flood_key",
     "parse_words_csv",
@@ -213,33 +231,94 @@ class ChatRoomInfo:
 
 # --- pure functions --------------------------------------------------------------------------
 
+_VISIBLE: dict[int, str] = {
+    0x200B: "⟨ZWSP⟩", 0x200C: "⟨ZWNJ⟩", 0x200D: "⟨ZWJ⟩", 0x2060: "⟨WJ⟩", 0xFEFF: "⟨BOM⟩", 0x00AD: "⟨SHY⟩",
+    0x180E: "⟨MVS⟩", 0x2061: "⟨FA⟩", 0x2062: "⟨IT⟩", 0x2063: "⟨IS⟩", 0x2064: "⟨IP⟩", 0x034F: "⟨CGJ⟩",
+    0x200E: "⟨LRM⟩", 0x200F: "⟨RLM⟩", 0x061C: "⟨ALM⟩",
+    0x202A: "⟨LRE⟩", 0x202B: "⟨RLE⟩", 0x202C: "⟨PDF⟩", 0x202D: "⟨LRO⟩", 0x202E: "⟨RLO⟩",
+    0x2066: "⟨LRI⟩", 0x2067: "⟨RLI⟩", 0x2068: "⟨FSI⟩", 0x2069: "⟨PDI⟩",
+    0x2028: "⏎", 0x2029: "⏎", 0x0A: "⏎", 0x0D: "␍", 0x09: "⇥",
+}
+for _c in (*range(0x20), 0x7F, *range(0x80, 0xA0)):
+    _VISIBLE.setdefault(_c, f"\\x{_c:02x}")
+_DISPLAY_TABLE = str.maketrans(_VISIBLE)
+_NEEDS_TRANSLATE = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE) + "]")
+
+
 def display_text(text: str, *, limit: int | None = 2000) -> str:
     """The text made safe to show as plain text.
 
-    Zero-width characters (U+200B..U+200D, U+2060, U+FEFF) and bidi controls (U+200E/F,
-    U+202A..U+202E, U+2066..U+2069, U+061C) become visible markers like ``⟨ZWSP⟩``/``⟨RLO⟩``;
-    other C0/C1 controls become ``\\xNN``; newlines and tabs become ``⏎``/``⇥`` so a line stays a
-    line. HTML stays literal. ``limit`` truncates with ``…(+N)`` (a 128 KB message must not be laid out
-    whole); None keeps everything.
+    Zero-width characters (U+200B..U+200D, U+2060, U+FEFF, soft hyphen, ...) and bidi controls
+    (U+200E/F, U+202A..U+202E, U+2066..U+2069, U+061C) become visible markers like ``⟨ZWSP⟩`` /
+    ``⟨RLO⟩``; other C0/C1 controls become ``\\xNN``; newlines and tabs become ``⏎``/``⇥`` so a line
+    stays a line. HTML stays literal. ``limit`` truncates with ``…(+N)`` (a 128 KB message must not be
+    laid out whole); None keeps everything.
     """
-    raise NotImplementedError
+    extra = ""
+    if limit is not None and len(text) > limit:
+        extra = f"…(+{len(text) - limit})"
+        text = text[:limit]
+    if _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_DISPLAY_TABLE)
+    return text + extra
+
+
+_DIGITS = re.compile(r"\d+")
+_REPEATS = re.compile(r"(.)\1+", re.S)
+_FLOOD_PREFIX = 200
 
 
 def flood_key(text: str) -> str:
     """Normalised text for near-duplicate detection (case, width, spaces, punctuation,
     repeated characters and digit runs folded), e.g. ``加V领福利 123`` ~ ``加v领福利 98765``."""
-    raise NotImplementedError
+    t = unicodedata.normalize("NFKC", text[:_FLOOD_PREFIX]).casefold()
+    kept = "".join(ch for ch in t if unicodedata.category(ch)[0] not in "PZC")
+    if not kept:
+        kept = "".join(ch for ch in t if not ch.isspace())
+    kept = _DIGITS.sub("#", kept)
+    return _REPEATS.sub(r"\1", kept)[:64]
 
 
 def collapse(lines: Sequence[ChatLine], *, min_count: int = 3,
-             groups: dict[str, FloodGroup] | None = None) -> list[ChatLine | FloodGroup]:
+             groups: dict[str, FloodGroup] | None = None, max_lines: int = 500) -> list[ChatLine | FloodGroup]:
     """Collapse near-duplicates (same :func:`flood_key`, at least ``min_count``) into FloodGroups.
 
     Order follows the first appearance. ``groups`` (key -> group) carries groups across calls so a
     flood spanning several batches stays one row: pass the same dict each time; a group already in
-    it is returned updated (same key, bigger count) and the caller replaces its row.
+    it is returned updated (same key, bigger count) and the caller replaces its row. A group keeps
+    at most ``max_lines`` member lines (the count and the senders keep counting).
     """
-    raise NotImplementedError
+    groups = {} if groups is None else groups
+    counts: dict[str, int] = {}
+    for line in lines:
+        if line.flood:
+            counts[line.flood] = counts.get(line.flood, 0) + 1
+    out: list[ChatLine | FloodGroup] = []
+    members: dict[str, list[ChatLine]] = {}
+    slot: dict[str, int] = {}
+    for line in lines:
+        k = line.flood
+        if k and (k in groups or counts[k] >= min_count):
+            if k not in members:
+                members[k] = []
+                slot[k] = len(out)
+                out.append(line)  # placeholder, replaced below
+            members[k].append(line)
+        else:
+            out.append(line)
+    for k, new in members.items():
+        old = groups.get(k)
+        senders = set(old.senders) if old else set()
+        senders.update(x.sender for x in new)
+        kept = (old.lines if old else ()) + tuple(new)
+        rooms = {x.room_key for x in kept}
+        room: str | None = next(iter(rooms)) if len(rooms) == 1 and (old is None or old.room_key is not None) else None
+        g = FloodGroup(key=k, room_key=room, first=old.first if old else new[0], last=new[-1],
+                       count=(old.count if old else 0) + len(new), senders=frozenset(senders),
+                       lines=kept[-max_lines:])
+        groups[k] = g
+        out[slot[k]] = g
+    return out
 
 
 class FocusMeter:
@@ -253,31 +332,156 @@ class FocusMeter:
     def __init__(self, *, on_rate: float = 8.0, off_rate: float = 4.0, window_s: float = 3.0) -> None:
         self.on_rate, self.off_rate, self.window_s = on_rate, off_rate, window_s
         self.focus = False
+        self._marks: deque[tuple[float, int]] = deque()
+        self._total = 0
 
     def add(self, n: int, now: float) -> bool:
-        raise NotImplementedError
+        if n:
+            self._marks.append((now, n))
+            self._total += n
+        r = self.rate(now)
+        if self.focus and r < self.off_rate:
+            self.focus = False
+        elif not self.focus and r > self.on_rate:
+            self.focus = True
+        return self.focus
 
     def rate(self, now: float) -> float:
-        raise NotImplementedError
+        edge = now - self.window_s
+        while self._marks and self._marks[0][0] <= edge:
+            self._total -= self._marks.popleft()[1]
+        return self._total / self.window_s
 
 
 def words_to_csv(words: Iterable[SensitiveWord]) -> str:
     """CSV with header ``word,replace`` (empty replace = block word)."""
-    raise NotImplementedError
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(("word", "replace"))
+    for x in words:
+        w.writerow((x.word, x.replace or ""))
+    return buf.getvalue()
+
+
+MAX_WORD = 32
+
+
+def check_word(word: str, replace: str | None = None, *, where: str = "word") -> SensitiveWord:
+    """A sensitive word as RongCloud accepts it (≤ 32 characters, no control characters)."""
+    word = word.strip()
+    if not word:
+        raise InvalidInput(where, "empty word")
+    if len(word) > MAX_WORD:
+        raise InvalidInput(where, f"{word[:40]!r} is longer than {MAX_WORD} characters")
+    if any(unicodedata.category(c)[0] == "C" for c in word):
+        raise InvalidInput(where, f"{word!r} contains control characters")
+    rep = replace.strip() if replace else None
+    if rep is not None and len(rep) > MAX_WORD:
+        raise InvalidInput(where, f"replacement of {word!r} is longer than {MAX_WORD} characters")
+    return SensitiveWord(word=word, replace=rep or None)
 
 
 def parse_words_csv(text: str) -> list[SensitiveWord]:
     """Parse ``word[,replace]`` lines (header optional); raises InvalidInput naming the bad line."""
-    raise NotImplementedError
+    out: dict[str, SensitiveWord] = {}
+    for n, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+        if not row or not any(c.strip() for c in row):
+            continue
+        if n == 1 and row[0].strip().lower() in ("word", "词", "敏感词"):
+            continue
+        if len(row) > 2:
+            raise InvalidInput("csv", f"line {n}: expected word[,replace], got {len(row)} fields")
+        w = check_word(row[0], row[1] if len(row) > 1 else None, where=f"csv line {n}")
+        out[w.word] = w
+    return list(out.values())
+
+
+# --- flagging ----------------------------------------------------------------------------------
+
+_LINK = re.compile(
+    r"(?:https?://|www\.)[^\s]+"
+    r"|[a-z0-9][-a-z0-9]{1,62}\.(?:com|cn|net|org|top|xyz|cc|vip|me|io|info|club|site|shop|app|link|live|tv)\b[^\s]*"
+    r"|(?:qq|q群|扣扣|vx|wx|v信|微信|薇信|weixin|wechat)\s*[:：号]?\s*[a-z0-9_-]{5,20}",
+    re.I,
+)
+_REGEX_SCAN = 4096   # regex rules look at the first 4 KB of a message (a 128 KB text must not stall the UI)
+
+
+class _Matcher:
+    """Aho-Corasick over the sensitive-word list (case-folded) plus compiled regex rules."""
+
+    def __init__(self, words: Sequence[SensitiveWord], rules: Sequence[RegexRule]) -> None:
+        self.words = tuple(words)
+        self.rules = tuple(r for r in rules if r.enabled)
+        self._auto: Any = None
+        if words:
+            auto = ahocorasick.Automaton()
+            for w in words:
+                auto.add_word(w.word.casefold(), w.word)
+            auto.make_automaton()
+            self._auto = auto
+        self._compiled: list[tuple[str, re.Pattern[str]]] = []
+        for r in self.rules:
+            try:
+                self._compiled.append((r.name, re.compile(r.pattern, re.I)))
+            except re.error as e:
+                log.warning("chat regex rule %r does not compile: %s", r.name, e)
+
+    def flags(self, text: str, sensitive_type: int) -> list[ChatFlag]:
+        out: list[ChatFlag] = []
+        if self._auto is not None:
+            seen: set[str] = set()
+            for _end, word in self._auto.iter(text.casefold()):
+                if word not in seen:
+                    seen.add(word)
+                    out.append(ChatFlag(FlagKind.WORD, word))
+        head = text[:_REGEX_SCAN]
+        for name, rx in self._compiled:
+            if rx.search(head):
+                out.append(ChatFlag(FlagKind.REGEX, name))
+        m = _LINK.search(head)
+        if m:
+            out.append(ChatFlag(FlagKind.LINK, m.group(0)[:40]))
+        if sensitive_type:
+            out.append(ChatFlag(FlagKind.PROVIDER, str(sensitive_type)))
+        return out
+
+
+class _Repeats:
+    """Per sender: the last flood key, how often in a row, when (bounded)."""
+
+    def __init__(self, window_s: float, count: int, size: int = 100_000) -> None:
+        self.window_ms = int(window_s * 1000)
+        self.count = count
+        self.size = size
+        self.last_id = 0
+        self._seen: OrderedDict[str, tuple[str, int, int]] = OrderedDict()
+
+    def see(self, sender: str, key: str, ms: int) -> int:
+        """How many times in a row (within the window) this sender sent this key, this one included."""
+        prev = self._seen.get(sender)
+        n = prev[1] + 1 if prev and prev[0] == key and ms - prev[2] <= self.window_ms else 1
+        self._seen[sender] = (key, n, ms)
+        self._seen.move_to_end(sender)
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return n
 
 
 # --- the service -------------------------------------------------------------------------------
 
-@dataclass
-class _Rules:
-    words: tuple[SensitiveWord, ...] = ()
-    regexes: tuple[RegexRule, ...] = ()
-    extra: dict[str, object] = field(default_factory=dict)
+TEMPGROUP = "TEMPGROUP"   # channelType of chatroom messages
+_IN_CHUNK = 200
+
+DEFAULT_PRESETS: tuple[LockdownPreset, ...] = (
+    LockdownPreset(id=0, name="全房静音(白名单可发言)", mute_rooms=True, revert_after_minutes=30),
+    LockdownPreset(id=-1, name="新号禁言+临时敏感词", mute_rooms=False, gag_new_accounts=True,
+                   new_account_hours=24, words=(), revert_after_minutes=60),
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class ChatService:
@@ -287,56 +491,263 @@ class ChatService:
     role without MODERATE_CHAT.
     """
 
-    def __init__(self, engine: object, audit: object, *, new_account_hours: int = 72,
-                 repeat_window_s: float = 60.0, repeat_count: int = 3) -> None:
-        raise NotImplementedError
+    def __init__(self, engine: AsyncEngine, audit: AuditService, *, new_account_hours: int = 72,
+                 repeat_window_s: float = 60.0, repeat_count: int = 3,
+                 clock: Callable[[], datetime] = _now) -> None:
+        self._engine = engine
+        self._audit = audit
+        self.new_account_age = timedelta(hours=new_account_hours)
+        self._clock = clock
+        self._repeat_window_s, self._repeat_count = repeat_window_s, repeat_count
+        self._live = _Repeats(repeat_window_s, repeat_count)
+        self._matcher = _Matcher((), ())
+        self._registered: dict[str, datetime | None] = {}   # sender -> registered_at (None: not a user)
+        self._has_history: set[str] = set()                 # senders known to have older messages
+
+    async def _require(self, target: str = "chat") -> None:
+        await self._audit.require(Permission.MODERATE_CHAT, target)
+
+    # --- rules ---
 
     async def load_rules(self) -> None:
         """(Re)build the word matcher and regex rules from the database (on a ``chat_rules`` event)."""
-        raise NotImplementedError
+        await self._require()
+        words, rules = await self._read_rules()
+        self._matcher = _Matcher(words, rules)
+
+    async def _read_rules(self) -> tuple[list[SensitiveWord], list[RegexRule]]:
+        now = self._clock()
+        async with self._engine.connect() as conn:
+            wrows = (await conn.execute(sa.select(tc.chat_words).where(
+                sa.or_(tc.chat_words.c.expires_at.is_(None), tc.chat_words.c.expires_at > now))
+                .order_by(tc.chat_words.c.word))).all()
+            rrows = (await conn.execute(sa.select(tc.chat_regex_rules).order_by(tc.chat_regex_rules.c.id))).all()
+        return ([_word(r) for r in wrows],
+                [RegexRule(id=r.id, name=r.name, pattern=r.pattern, enabled=r.enabled) for r in rrows])
+
+    # --- reads ---
 
     async def last_id(self) -> int:
         """The newest chat_messages.id (0 when empty): the cursor to start a live feed from."""
-        raise NotImplementedError
+        await self._require()
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.chat_messages.c.id), 0))))
+                       .scalar_one())
 
     async def latest(self, room_key: str | None = None, *, limit: int = 200) -> list[ChatLine]:
         """The latest ``limit`` lines of one room (None: of all rooms), oldest first."""
-        raise NotImplementedError
+        await self._require(f"chat:{room_key}" if room_key else "chat")
+        q = self._select().order_by(t.chat_messages.c.id.desc()).limit(max(1, min(limit, 10_000)))
+        if room_key is not None:
+            q = q.where(t.chat_messages.c.to_user_id == room_key)
+        async with self._engine.connect() as conn:
+            rows = list(reversed((await conn.execute(q)).all()))
+            return await self._lines(conn, rows, _Repeats(self._repeat_window_s, self._repeat_count))
 
     async def newer(self, after_id: int, room_key: str | None = None, *, limit: int = 5000) -> list[ChatLine]:
         """Lines with id > after_id (one room or all), oldest first, at most ``limit`` (call again
         with the last id while a full page comes back)."""
-        raise NotImplementedError
+        await self._require(f"chat:{room_key}" if room_key else "chat")
+        q = (self._select().where(t.chat_messages.c.id > after_id).order_by(t.chat_messages.c.id)
+             .limit(max(1, min(limit, 20_000))))
+        if room_key is not None:
+            q = q.where(t.chat_messages.c.to_user_id == room_key)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+            if room_key is None:
+                return await self._lines(conn, rows, self._live)
+            return await self._lines(conn, rows, _Repeats(self._repeat_window_s, self._repeat_count))
 
     async def flagged(self, *, scan: int = 5000, limit: int = 200) -> list[ChatLine]:
         """The flagged lines among the latest ``scan`` messages of all rooms (the cross-room feed's
         start; afterwards filter :meth:`newer` with ``line.flagged``), oldest first."""
-        raise NotImplementedError
+        lines = await self.latest(None, limit=scan)
+        return [x for x in lines if x.flagged][-limit:]
 
     async def user_lines(self, sender: str, *, limit: int = 50) -> list[ChatLine]:
         """A sender's latest lines in all rooms (the evidence of a bulk action), oldest first."""
-        raise NotImplementedError
+        await self._require(f"chat_user:{sender}")
+        q = (self._select().where(t.chat_messages.c.from_user_id == sender)
+             .order_by(t.chat_messages.c.msg_timestamp.desc()).limit(max(1, min(limit, 1000))))
+        async with self._engine.connect() as conn:
+            rows = list(reversed((await conn.execute(q)).all()))
+            return await self._lines(conn, rows, _Repeats(self._repeat_window_s, self._repeat_count))
+
+    @staticmethod
+    def _select() -> sa.Select[Any]:
+        c = t.chat_messages.c
+        return sa.select(c.id, c.msg_uid, c.from_user_id, c.to_user_id, c.object_name, c.content, c.msg_timestamp,
+                         c.sensitive_type).where(c.channel_type == TEMPGROUP)
+
+    async def _lines(self, conn: AsyncConnection, rows: Sequence[Any], repeats: _Repeats) -> list[ChatLine]:
+        if not rows:
+            return []
+        await self._learn_senders(conn, rows)
+        now = self._clock()
+        first_seen: set[str] = set()
+        out: list[ChatLine] = []
+        matcher = self._matcher
+        for r in rows:
+            sender = r.from_user_id
+            text = r.content
+            key = flood_key(text)
+            flags = matcher.flags(text, r.sensitive_type)
+            reg = self._registered.get(sender)
+            new_account = reg is not None and now - reg < self.new_account_age
+            first = sender not in self._has_history and sender not in first_seen
+            first_seen.add(sender)
+            if new_account and first:
+                hours = max(0, int((now - reg).total_seconds() // 3600)) if reg else 0
+                flags.append(ChatFlag(FlagKind.NEW_ACCOUNT, f"注册{hours}小时"))
+            if r.id > repeats.last_id:
+                n = repeats.see(sender, key, r.msg_timestamp)
+                repeats.last_id = r.id
+                if n >= repeats.count:
+                    flags.append(ChatFlag(FlagKind.REPEAT, f"×{n}"))
+            room = r.to_user_id
+            out.append(ChatLine(
+                id=r.id, msg_uid=r.msg_uid, room_key=room, room_id=RoomId(int(room)) if room.isdigit() else None,
+                sender=sender, user_id=UserId(int(sender)) if sender.isdigit() and len(sender) < 19 else None,
+                object_name=r.object_name, text=text, display=display_text(text), sent_ms=r.msg_timestamp,
+                sent_at=datetime.fromtimestamp(r.msg_timestamp / 1000, UTC), flags=tuple(flags),
+                first_time=first, new_account=new_account, flood=key))
+        self._has_history.update(first_seen)
+        if len(self._has_history) > 500_000:
+            self._has_history.clear()
+        return out
+
+    async def _learn_senders(self, conn: AsyncConnection, rows: Sequence[Any]) -> None:
+        """Registration times and "has older messages" for senders not seen before (cached)."""
+        first_id: dict[str, int] = {}
+        for r in rows:
+            if r.from_user_id not in self._has_history and r.from_user_id not in first_id:
+                first_id[r.from_user_id] = r.id
+        unknown = [s for s in dict.fromkeys(r.from_user_id for r in rows) if s not in self._registered]
+        ids = [int(s) for s in unknown if s.isdigit() and len(s) < 19]
+        for s in unknown:
+            self._registered[s] = None
+        for i in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[i:i + _IN_CHUNK]
+            for uid, reg in (await conn.execute(sa.select(t.users.c.id, t.users.c.registered_at)
+                                                .where(t.users.c.id.in_(chunk)))).all():
+                self._registered[str(uid)] = reg
+        if len(self._registered) > 500_000:
+            self._registered.clear()
+        # one row of scalar subqueries: does each sender have a message older than its first here?
+        items = list(first_id.items())
+        cm = t.chat_messages
+        for i in range(0, len(items), _IN_CHUNK):
+            part = items[i:i + _IN_CHUNK]
+            cols = [sa.select(sa.literal(1)).where(cm.c.from_user_id == snd, cm.c.id < fid).limit(1)
+                    .scalar_subquery().label(f"h{j}") for j, (snd, fid) in enumerate(part)]
+            found = (await conn.execute(sa.select(*cols))).one()
+            for (snd, _fid), has in zip(part, found, strict=True):
+                if has is not None:
+                    self._has_history.add(snd)
+
+    def flag(self, lines: Sequence[ChatLine]) -> list[ChatLine]:
+        """Flag lines again with the loaded rules (word/regex/link flags replaced; others kept)."""
+        keep = (FlagKind.NEW_ACCOUNT, FlagKind.REPEAT, FlagKind.PROVIDER)
+        out = []
+        for x in lines:
+            flags = [f for f in self._matcher.flags(x.text, 0)] + [f for f in x.flags if f.kind in keep]
+            out.append(replace(x, flags=tuple(flags)))
+        return out
+
+    # --- lists ---
 
     async def rooms(self) -> list[ChatRoomInfo]:
         """Chat rooms: every platform room plus other keys in chat_rooms, with mute state, whitelist, ladder."""
-        raise NotImplementedError
+        await self._require()
+        async with self._engine.connect() as conn:
+            plat = (await conn.execute(sa.select(t.rooms.c.id, t.rooms.c.title).order_by(t.rooms.c.id))).all()
+            extra = {r.room_key: r for r in (await conn.execute(sa.select(tc.chat_rooms))).all()}
+            wl: dict[str, list[str]] = {}
+            for r in (await conn.execute(sa.select(tc.chat_whitelist).order_by(tc.chat_whitelist.c.user_id))).all():
+                wl.setdefault(r.room_key, []).append(r.user_id)
+        out = []
+        for r in plat:
+            key = str(r.id)
+            out.append(_room_info(key, RoomId(r.id), r.title, extra.pop(key, None), wl.get(key, [])))
+        for key, x in sorted(extra.items()):
+            out.append(_room_info(key, RoomId(x.room_id) if x.room_id else None, key, x, wl.get(key, [])))
+        return out
 
     async def room(self, room_key: str) -> ChatRoomInfo:
-        raise NotImplementedError
+        await self._require(f"chat:{room_key}")
+        async with self._engine.connect() as conn:
+            x = (await conn.execute(sa.select(tc.chat_rooms).where(tc.chat_rooms.c.room_key == room_key))).first()
+            title = None
+            if room_key.isdigit() and len(room_key) < 19:
+                title = (await conn.execute(sa.select(t.rooms.c.title).where(t.rooms.c.id == int(room_key)))).scalar()
+            wl = list((await conn.execute(sa.select(tc.chat_whitelist.c.user_id).where(
+                tc.chat_whitelist.c.room_key == room_key).order_by(tc.chat_whitelist.c.user_id))).scalars())
+        rid = RoomId(int(room_key)) if title is not None else (RoomId(x.room_id) if x is not None and x.room_id else None)
+        return _room_info(room_key, rid, title or room_key, x, wl)
 
     async def sanctions(self, room_key: str | None = None, *, active_only: bool = True) -> list[ChatSanction]:
         """Gags and blocks of a room (None: every room and the global/app ones) with their expiry."""
-        raise NotImplementedError
+        await self._require(f"chat:{room_key}" if room_key else "chat")
+        s, g = t.sanctions, tc.chat_sanction_targets
+        q = (sa.select(s.c.id, g.c.sender, s.c.kind, s.c.scope, g.c.room_key, s.c.reason, s.c.issued_by,
+                       s.c.starts_at, s.c.ends_at)
+             .select_from(g.join(s, s.c.id == g.c.sanction_id)).order_by(s.c.id.desc()).limit(5000))
+        if room_key is not None:
+            q = q.where(g.c.room_key == room_key)
+        if active_only:
+            now = self._clock()
+            q = q.where(s.c.lifted_at.is_(None), sa.or_(s.c.ends_at.is_(None), s.c.ends_at > now))
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [ChatSanction(id=r.id, user_id=r.sender, kind=r.kind, scope=r.scope, room_key=r.room_key,
+                             reason=r.reason, issued_by=r.issued_by, starts_at=r.starts_at, ends_at=r.ends_at)
+                for r in rows]
 
     async def words(self) -> list[SensitiveWord]:
-        raise NotImplementedError
+        await self._require("chat_words")
+        return (await self._read_rules())[0]
 
     async def regex_rules(self) -> list[RegexRule]:
-        raise NotImplementedError
+        await self._require("chat_rules")
+        return (await self._read_rules())[1]
 
     async def presets(self) -> list[LockdownPreset]:
-        raise NotImplementedError
+        await self._require("chat_lockdown")
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(sa.select(tc.chat_lockdown_presets).order_by(
+                tc.chat_lockdown_presets.c.id))).all()
+        if not rows:
+            return list(DEFAULT_PRESETS)
+        return [preset_from(r.id, r.name, r.config) for r in rows]
 
-    def flag(self, lines: Sequence[ChatLine]) -> list[ChatLine]:
-        """Flag lines with the loaded rules (pure CPU; used by the reads)."""
-        raise NotImplementedError
+
+def preset_from(pid: int, name: str, config: dict[str, Any]) -> LockdownPreset:
+    return LockdownPreset(id=pid, name=name, mute_rooms=bool(config.get("mute_rooms", True)),
+                          gag_new_accounts=bool(config.get("gag_new_accounts", False)),
+                          new_account_hours=int(config.get("new_account_hours", 24)),
+                          words=tuple(str(w) for w in config.get("words", ())),
+                          revert_after_minutes=config.get("revert_after_minutes"))
+
+
+def preset_config(p: LockdownPreset) -> dict[str, Any]:
+    return {"mute_rooms": p.mute_rooms, "gag_new_accounts": p.gag_new_accounts,
+            "new_account_hours": p.new_account_hours, "words": list(p.words),
+            "revert_after_minutes": p.revert_after_minutes}
+
+
+def ladder_from(doc: Any) -> tuple[LadderStep, ...]:
+    if not doc:
+        return DEFAULT_LADDER
+    return tuple(LadderStep(key=int(d["key"]), label=str(d["label"]), action=str(d["action"]),
+                            minutes=d.get("minutes")) for d in doc)
+
+
+def _room_info(key: str, rid: RoomId | None, title: str, x: Any, wl: list[str]) -> ChatRoomInfo:
+    return ChatRoomInfo(room_key=key, room_id=rid, title=title, muted=bool(x.muted) if x is not None else False,
+                        whitelist=tuple(wl), ladder=ladder_from(x.ladder if x is not None else None),
+                        session_started_at=x.session_started_at if x is not None else None)
+
+
+def _word(r: Any) -> SensitiveWord:
+    return SensitiveWord(word=r.word, replace=r.replace_word, session_only=r.session_only, expires_at=r.expires_at,
+                         created_by=r.created_by, created_at=r.created_at)
