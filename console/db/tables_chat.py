@@ -10,6 +10,7 @@
 * ``chat_regex_rules``: console-side flagging rules.
 * ``chat_sanction_targets``: the RongCloud user id and chatroom of a ``sanctions`` row (a sender
   need not be a platform user, and ``sanctions.user_id`` is a foreign key to ``users``).
+* ``chat_recalls``: messages recalled through RongCloud.
 * ``chat_lockdown_presets`` / ``chat_lockdowns``: presets and their applications, reverting on a schedule.
 * index ``ix_chat_messages_room`` (to_user_id, id): "latest N of a room" and "newer than id in a room".
 """
@@ -104,5 +105,15 @@ chat_lockdowns = sa.Table(
     sa.Index("ix_chat_lockdowns_revert_at", "reverted_at", "revert_at"),
 )
 
+#: recalled messages (the feed shows them struck through)
+chat_recalls = sa.Table(
+    "chat_recalls",
+    metadata,
+    sa.Column("msg_uid", sa.String(64), primary_key=True),
+    sa.Column("room_key", sa.String(64), nullable=False),
+    sa.Column("recalled_by", sa.String(64), nullable=False),
+    sa.Column("recalled_at", UTCDateTime, nullable=False),
+)
+
 CHAT_TABLES = ("chat_rooms", "chat_whitelist", "chat_words", "chat_regex_rules", "chat_sanction_targets",
-               "chat_lockdown_presets", "chat_lockdowns")
+               "chat_lockdown_presets", "chat_lockdowns", "chat_recalls")

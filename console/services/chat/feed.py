@@ -114,6 +114,7 @@ class ChatLine:
     first_time: bool = False     #: the sender's first message in the database
     new_account: bool = False    #: sender registered less than ChatService.new_account_age ago
     flood: str = ""              #: flood_key(text): near-duplicates share it
+    recalled: bool = False       #: recalled through RongCloud (chat_recalls)
 
     @property
     def flagged(self) -> bool:
@@ -575,9 +576,11 @@ class ChatService:
 
     @staticmethod
     def _select() -> sa.Select[Any]:
-        c = t.chat_messages.c
-        return sa.select(c.id, c.msg_uid, c.from_user_id, c.to_user_id, c.object_name, c.content, c.msg_timestamp,
-                         c.sensitive_type).where(c.channel_type == TEMPGROUP)
+        c, r = t.chat_messages.c, tc.chat_recalls
+        return (sa.select(c.id, c.msg_uid, c.from_user_id, c.to_user_id, c.object_name, c.content, c.msg_timestamp,
+                          c.sensitive_type, r.c.recalled_at)
+                .select_from(t.chat_messages.outerjoin(r, r.c.msg_uid == c.msg_uid))
+                .where(c.channel_type == TEMPGROUP))
 
     async def _lines(self, conn: AsyncConnection, rows: Sequence[Any], repeats: _Repeats) -> list[ChatLine]:
         if not rows:
@@ -610,7 +613,7 @@ class ChatService:
                 sender=sender, user_id=UserId(int(sender)) if sender.isdigit() and len(sender) < 19 else None,
                 object_name=r.object_name, text=text, display=display_text(text), sent_ms=r.msg_timestamp,
                 sent_at=datetime.fromtimestamp(r.msg_timestamp / 1000, UTC), flags=tuple(flags),
-                first_time=first, new_account=new_account, flood=key))
+                first_time=first, new_account=new_account, flood=key, recalled=r.recalled_at is not None))
         self._has_history.update(first_seen)
         if len(self._has_history) > 500_000:
             self._has_history.clear()

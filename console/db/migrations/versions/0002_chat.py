@@ -20,7 +20,7 @@ _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgre
 _TS = sa.DateTime(timezone=True)
 
 _TABLES = ("chat_rooms", "chat_whitelist", "chat_words", "chat_regex_rules", "chat_sanction_targets",
-           "chat_lockdown_presets", "chat_lockdowns")
+           "chat_lockdown_presets", "chat_lockdowns", "chat_recalls")
 
 #: moderators and admins manage chat; support reads the lists (user card); the sequences are
 #: already granted schema-wide by 0001 but new ones need the grant again.
@@ -126,6 +126,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('chat_lockdowns', schema=None) as batch_op:
         batch_op.create_index('ix_chat_lockdowns_revert_at', ['reverted_at', 'revert_at'], unique=False)
+
+    op.create_table(
+        'chat_recalls',
+        sa.Column('msg_uid', sa.String(length=64), nullable=False),
+        sa.Column('room_key', sa.String(length=64), nullable=False),
+        sa.Column('recalled_by', sa.String(length=64), nullable=False),
+        sa.Column('recalled_at', _TS, nullable=False),
+        sa.PrimaryKeyConstraint('msg_uid', name=op.f('pk_chat_recalls')),
+    )
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"REVOKE ALL ON {', '.join(_TABLES)} FROM PUBLIC")
