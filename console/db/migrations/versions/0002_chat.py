@@ -115,14 +115,17 @@ def upgrade() -> None:
     op.create_table(
         'chat_lockdowns',
         sa.Column('id', _ID, nullable=False),
+        sa.Column('ref', sa.String(length=40), nullable=False),
         sa.Column('preset', _JSON, nullable=False),
         sa.Column('room_keys', _JSON, nullable=False),
+        sa.Column('gag_users', _JSON, nullable=False),
         sa.Column('started_by', sa.String(length=64), nullable=False),
         sa.Column('started_at', _TS, nullable=False),
         sa.Column('revert_at', _TS, nullable=True),
         sa.Column('reverted_at', _TS, nullable=True),
         sa.Column('action_id', _ID, nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_lockdowns')),
+        sa.UniqueConstraint('ref', name=op.f('uq_chat_lockdowns_ref')),
     )
     with op.batch_alter_table('chat_lockdowns', schema=None) as batch_op:
         batch_op.create_index('ix_chat_lockdowns_revert_at', ['reverted_at', 'revert_at'], unique=False)
