@@ -1021,6 +1021,15 @@ def _int_header(h: httpx.Headers, *names: str) -> int | None:
     return None
 
 
+def _first_int(d: Mapping[str, Any], *keys: str) -> int | None:
+    """The first of ``keys`` with a number (iOS reports ``apns_*`` for notifications, plain keys for messages)."""
+    for k in keys:
+        v = _opt_int(d.get(k))
+        if v is not None:
+            return v
+    return None
+
+
 def _opt_int(v: Any) -> int | None:
     if v is None or isinstance(v, bool):
         return None
@@ -1406,9 +1415,9 @@ class JPushClient:
                 s = x.get(p)
                 if isinstance(s, Mapping):
                     plats[p] = PlatformStats(
-                        target=_opt_int(s.get("target", s.get("apns_target"))),
-                        sent=_opt_int(s.get("online_push", s.get("apns_sent"))),
-                        received=_opt_int(s.get("received", s.get("apns_received"))),
+                        target=_first_int(s, "apns_target", "target"),
+                        sent=_first_int(s, "apns_sent", "online_push"),
+                        received=_first_int(s, "apns_received", "received"),
                         click=_opt_int(s.get("click")), msg_click=_opt_int(s.get("msg_click")))
             out.append(MessageStats(str(x.get("msg_id")), plats))
         return out
