@@ -735,11 +735,15 @@ def check_payload(payload: PushPayload) -> dict[str, PayloadSize]:
     if o.sendno is not None and (isinstance(o.sendno, bool) or not isinstance(o.sendno, int) or o.sendno == 0):
         raise InvalidInput("sendno", "must be a non-zero whole number")
     sizes = payload_sizes(payload)
-    for s in sizes.values():
-        if s.over:
-            raise InvalidInput("body", f"the {_PLATFORM_NAMES[s.platform]} payload is {s.size} bytes, over its "
-                                       f"{s.limit}-byte limit by {s.over}; shorten the text or the extras")
+    _check_sizes(sizes)
     return sizes
+
+
+def _check_sizes(sizes: Mapping[str, PayloadSize]) -> None:
+    over = [s for s in sizes.values() if s.over]
+    if over:
+        parts = ", ".join(f"{_PLATFORM_NAMES[s.platform]} {s.size} bytes (limit {s.limit})" for s in over)
+        raise InvalidInput("body", f"the payload is too large for {parts}; shorten the text or the extras")
 
 
 # --- schedules ---------------------------------------------------------------------------------------
@@ -1206,11 +1210,7 @@ class JPushClient:
             body["cid"] = cid
         else:
             body.pop("cid", None)
-        sizes = payload_sizes(body)
-        for s in sizes.values():
-            if s.over:
-                raise InvalidInput("body", f"the {_PLATFORM_NAMES[s.platform]} payload is {s.size} bytes, over "
-                                           f"its {s.limit}-byte limit by {s.over}")
+        _check_sizes(payload_sizes(body))
         return body
 
     async def push(self, payload: PushPayload | Mapping[str, Any], *, cid: str) -> PushResult:
