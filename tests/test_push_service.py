@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from console.credentials import Secret
 from console.db import tables as t
 from console.db import tables_push as tp
-from console.domain import Changes, Role
+from console.domain import Changes, Role, UserId
 from console.errors import InvalidInput, PermissionDenied
 from console.sandbox.jpush import JPushEmulator
 from console.services.actions import ActionService
@@ -84,7 +84,7 @@ async def add_users(engine: Any, n: int, *, active: bool = True, first: int = FI
         for i in range(0, n, 5000):
             await conn.execute(t.users.insert(), rows[i:i + 5000])
             await conn.execute(t.devices.insert(), devs[i:i + 5000])
-    return [r["id"] for r in rows]
+    return [first + i for i in range(n)]
 
 
 def service(engine: Any, jp: JPushClient | None, role: Role = Role.OPERATOR, *, name: str | None = None,
@@ -139,7 +139,7 @@ async def test_segment_is_sent_in_batches_of_1000_once_each(known_db: Any, emu: 
             n_push = (await conn.execute(sa.select(sa.func.count()).select_from(t.pushes))).scalar_one()
         assert (n_rec, n_push) == (2500, 3)
         # the user card shows the push a user received; an inactive user got nothing
-        card = await UserService(known_db, AuditService(known_db, operator(Role.SUPPORT))).card(ids[1234])
+        card = await UserService(known_db, AuditService(known_db, operator(Role.SUPPORT))).card(UserId(ids[1234]))
         assert [p.title for p in card.pushes] == ["今晚8点 KPL 总决赛"]
         assert [p.title for p in await push.received_by(ids[0])] == ["今晚8点 KPL 总决赛"]
         assert await push.received_by(FIRST + 10_000) == []
