@@ -45,6 +45,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -108,6 +109,9 @@ def parse_form(body: bytes) -> dict[str, str]:
     return out
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean(s: str) -> str:
     """What PostgreSQL text can hold: NUL → U+2400, unpaired surrogates → U+FFFD."""
     if "\x00" in s:
@@ -115,7 +119,7 @@ def _clean(s: str) -> str:
     try:
         s.encode("utf-8")
     except UnicodeEncodeError:
-        s = s.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        s = _SURROGATE.sub("\ufffd", s)
     return s
 
 
