@@ -940,10 +940,10 @@ class SmsService:
     async def _counts(self, conn: AsyncConnection, campaign_id: int) -> dict[str, int]:
         r, m = ts.sms_campaign_recipients, t.sms_messages
         by_state: dict[str, int] = dict((await conn.execute(sa.select(r.c.state, sa.func.count()).where(
-            r.c.campaign_id == campaign_id).group_by(r.c.state))).tuples().all())
+            r.c.campaign_id == campaign_id).group_by(r.c.state))).all())
         by_status: dict[str, int] = dict((await conn.execute(sa.select(m.c.status, sa.func.count()).select_from(
             m.join(r, r.c.out_id == m.c.out_id)).where(
-            r.c.campaign_id == campaign_id, r.c.state == "sent").group_by(m.c.status))).tuples().all())
+            r.c.campaign_id == campaign_id, r.c.state == "sent").group_by(m.c.status))).all())
         return {"pending": int(by_state.get("pending", 0)), "sent": int(by_state.get("sent", 0)),
                 "failed": int(by_state.get("failed", 0)), "delivered": int(by_status.get("delivered", 0)),
                 "awaiting_receipt": int(by_status.get("sent", 0)), "undelivered": int(by_status.get("failed", 0))}
@@ -956,11 +956,11 @@ class SmsService:
                 raise NotFound(f"No SMS campaign {campaign_id}")
             counts = await self._counts(conn, campaign_id)
             errs = (await conn.execute(sa.select(r.c.error_code, sa.func.count()).where(
-                r.c.campaign_id == campaign_id, r.c.state == "failed").group_by(r.c.error_code))).tuples().all()
+                r.c.campaign_id == campaign_id, r.c.state == "failed").group_by(r.c.error_code))).all()
             undelivered = (await conn.execute(sa.select(m.c.error_code, sa.func.count()).select_from(
                 m.join(r, r.c.out_id == m.c.out_id)).where(
                 r.c.campaign_id == campaign_id, r.c.state == "sent", m.c.status == "failed",
-            ).group_by(m.c.error_code))).tuples().all()
+            ).group_by(m.c.error_code))).all()
         errors: dict[str, int] = {}
         for code, n in [*errs, *undelivered]:
             errors[str(code or "unknown")] = errors.get(str(code or "unknown"), 0) + int(n)
