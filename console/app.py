@@ -13,20 +13,20 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from console.db.engine import make_engine, open_database, redact_url
 from console.domain import Operator, Permission
 from console.errors import ConsoleError
-from console.services import Services, build_services
-from console.services.auth import AuthService
 from console.settings import APP_NAME, Settings
 from console.views.feedback import describe
-from console.views.login import LoginDialog
 from console.views.main_window import MainWindow
+
+if TYPE_CHECKING:  # imported when needed: the window is shown before SQLAlchemy and the services load
+    from console.services import Services
+    from console.services.auth import AuthService
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -72,20 +72,19 @@ def ui_settings() -> QSettings:
 
 
 async def prepare_sandbox(settings: Settings) -> None:
-    """First start of the training sandbox: migrate and seed the demo data."""
-    from console.db.engine import HEAD_REVISION, stored_revision
+    """First start of the training sandbox: migrate (its own database follows the code) and seed the demo data."""
+    from console.db.engine import HEAD_REVISION, make_engine, redact_url, stored_revision
 
     engine = make_engine(settings.db_url)
     try:
         async with engine.connect() as conn:
             cur = await stored_revision(conn)
-        if cur is None:
+        if cur != HEAD_REVISION:
             from console.db.migrate import upgrade  # Alembic only when there is something to do
 
-            log.info("sandbox: creating %s", redact_url(settings.db_url))
+            log.info("sandbox: %s %s", "creating" if cur is None else f"upgrading from {cur}",
+                     redact_url(settings.db_url))
             await upgrade(engine)
-        elif cur != HEAD_REVISION:
-            return  # open_database explains how to upgrade
         import sqlalchemy as sa
 
         async with engine.connect() as conn:
@@ -112,7 +111,8 @@ async def show_fatal(text: str) -> None:
     await _await_dialog(box)
 
 
-async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool) -> Operator | None:
+async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool,
+                  parent: QWidget | None = None) -> Operator | None:
     user = str(settings["auth.user"])
     if user:
         from console.sandbox.demo import DEMO_PASSWORD
@@ -122,48 +122,78 @@ async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool) ->
             return await auth.sign_in(user, password)
         if screenshot:
             raise ConsoleError("auth.user is set but there is no password: set SHIHOU_PASSWORD")
-    dialog = LoginDialog(auth.sign_in, db_label=redact_url(settings.db_url), username=user)
+    from console.db.engine import redact_url
+    from console.views.login import LoginDialog
+
+    dialog = LoginDialog(auth.sign_in, db_label=redact_url(settings.db_url), username=user, parent=parent)
     if await _await_dialog(dialog) != LoginDialog.DialogCode.Accepted:
         return None
     return dialog.operator
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("app", text)
+
+
 async def run(settings: Settings, *, screenshot: Path | None = None, pane: str | None = None) -> int:
-    """The console from start to close; returns the exit code."""
-    qapp = QApplication.instance()
-    assert isinstance(qapp, QApplication)
+    """The console from start to close; returns the exit code.
+
+    The window is shown first, with a status line; the database, the sign-in and the services
+    (and their imports) come after, so the first frame does not wait for them.
+    """
+    window = MainWindow()
+    state = ui_settings()
+    if screenshot is None:
+        window.restore_layout(state)
+    window.show()
+    await asyncio.sleep(0)  # the first frame
+    code = await _start(settings, window, state, screenshot, pane)
+    window.close()
+    return code
+
+
+async def _start(settings: Settings, window: MainWindow, state: QSettings, screenshot: Path | None,
+                 pane: str | None) -> int:
+    from console.db.engine import open_database
+    from console.services.auth import AuthService
+
     if settings.sandbox:
+        window.set_starting(_tr("正在准备训练沙箱的数据库…"))
         try:
             await prepare_sandbox(settings)
         except ConsoleError as e:
-            return await _fail(describe(e), screenshot)
+            return await _fail(describe(e), screenshot, window)
+    window.set_starting(_tr("正在打开数据库…"))
     try:
         engine = await open_database(settings.db_url, pool_size=int(settings["database.pool_size"]))
     except ConsoleError as e:
-        return await _fail(describe(e), screenshot)
+        return await _fail(describe(e), screenshot, window)
+    window.set_starting(_tr("正在登录…"))
     try:
-        operator = await sign_in(settings, AuthService(engine), screenshot=screenshot is not None)
+        operator = await sign_in(settings, AuthService(engine), screenshot=screenshot is not None, parent=window)
     except ConsoleError as e:
-        return await _fail(describe(e), screenshot)
+        return await _fail(describe(e), screenshot, window)
     finally:
         await engine.dispose()
     if operator is None:
         return 0
-    return await _run_window(settings, operator, screenshot, pane)
+    return await _run_window(settings, operator, window, state, screenshot, pane)
 
 
-async def _run_window(settings: Settings, operator: Operator, screenshot: Path | None, pane: str | None) -> int:
-    qapp = QApplication.instance()
-    assert isinstance(qapp, QApplication)
+async def _run_window(settings: Settings, operator: Operator, window: MainWindow, state: QSettings,
+                      screenshot: Path | None, pane: str | None) -> int:
+    from console.services import build_services
+
+    window.set_starting(_tr("正在连接服务…"))
     try:
         # Providers are connected now for real accounts (no I/O); the sandbox starts its servers
         # after the window is shown, so the first screen does not wait for nginx and the publishers.
         services = await build_services(settings, operator, connect_providers=not settings.sandbox)
     except ConsoleError as e:
-        return await _fail(describe(e), screenshot)
+        return await _fail(describe(e), screenshot, window)
     sandbox_box: list[asyncio.Task[Any]] = []
     try:
-        return await _show(settings, services, operator, screenshot, pane, sandbox_box)
+        return await _show(settings, services, window, state, screenshot, pane, sandbox_box)
     finally:
         for task in sandbox_box:  # a sandbox still starting is let finish, then stopped in order
             try:
@@ -188,20 +218,18 @@ async def _start_sandbox(settings: Settings, services: Services, window: MainWin
     return sandbox
 
 
-async def _show(settings: Settings, services: Services, operator: Operator, screenshot: Path | None,
-                pane: str | None, sandbox_box: list[Any]) -> int:
+async def _show(settings: Settings, services: Services, window: MainWindow, state: QSettings,
+                screenshot: Path | None, pane: str | None, sandbox_box: list[Any]) -> int:
     qapp = QApplication.instance()
     assert isinstance(qapp, QApplication)
+    operator = services.operator
     if operator.can(Permission.CUT_STREAM) and not settings.sandbox:
         # actions left pending by a crash complete now, exactly once (in the background)
         recovering = asyncio.ensure_future(services.actions.recover())
         recovering.add_done_callback(_log_failure)
-    app = create_app(settings, services)
-    window = app.window
-    state = ui_settings()
+    window.attach(services)
     if screenshot is None:
-        window.restore_layout(state)
-    window.show()
+        window.restore_panes(state)
     if settings.sandbox:
         task = asyncio.ensure_future(_start_sandbox(settings, services, window))
         task.add_done_callback(_log_failure)
@@ -210,19 +238,23 @@ async def _show(settings: Settings, services: Services, operator: Operator, scre
         try:
             return await _screenshot(window, pane or "lookup", screenshot)
         finally:
-            await app.aclose()
+            window.close()
+            await services.aclose()
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     qapp.lastWindowClosed.connect(lambda: None if closed.done() else closed.set_result(None))
-    await closed
+    if window.isVisible():
+        await closed
     window.save_layout(state)
     state.sync()
     await services.aclose()
     return 0
 
 
-async def _fail(text: str, screenshot: Path | None) -> int:
+async def _fail(text: str, screenshot: Path | None, window: MainWindow | None = None) -> int:
     log.error("%s", text)
     print(text, file=sys.stderr)
+    if window is not None:
+        window.set_starting(text)
     if screenshot is None:
         await show_fatal(text)
     return 1
@@ -248,6 +280,7 @@ async def _rooms_ready(pane: Any) -> None:
 
 
 async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
+    assert window.services is not None
     if pane_name not in window.panes:
         print(f"pane {pane_name!r} is not available to {window.services.operator.role} "
               f"(available: {', '.join(window.panes)})", file=sys.stderr)

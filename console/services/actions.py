@@ -47,8 +47,10 @@ class ActionHandler(Protocol):
 
     Optional hooks (looked up with ``getattr``):
     ``async prepare(kind, payload) -> payload``: before the row is written (e.g. fetch a JPush cid, so it is
-    stored before the first attempt); ``async after(kind, payload) -> None``: after the row is done and
-    committed (best effort; e.g. a second drop of a cut stream, a CDN purge).
+    stored before the first attempt); ``async bind(conn, kind, payload) -> payload``: inside the transaction
+    that writes the row (look-ups that must agree with the database, without a second connection);
+    ``async after(kind, payload) -> None``: after the row is done and committed (best effort; e.g. a second
+    drop of a cut stream, a CDN purge).
     """
 
     permission: Permission
@@ -106,49 +108,46 @@ class ActionService:
 
     async def submit(self, kind: str, target: str, payload: dict[str, Any], *, reason: str, key: str | None = None,
                      evidence: dict[str, Any] | None = None,
-                     side_evidence: Awaitable[dict[str, Any]] | None = None) -> ActionRecord:
+                     side_evidence: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]] | None = None,
+                     ) -> ActionRecord:
         """Check the role, write the intent (``pending``, idempotency ``key``), run the first attempt.
 
-        The same ``key`` again returns the recorded action (never a second one). ``side_evidence``: an
-        awaitable started by the caller beside the provider call (e.g. the latest screenshot), merged into
-        the evidence when the action is done.
+        The same ``key`` again returns the recorded action (never a second one). ``side_evidence(payload)``:
+        started once the intent is written, beside the provider call (e.g. the latest screenshot); its
+        result joins the evidence when the action is done.
         """
         handler = self.handler(kind)
-        try:
-            await self._audit.require(handler.permission, target)
-            payload = {**payload, "reason": _check_reason(reason),
-                       "evidence": {**(payload.get("evidence") or {}), **(evidence or {})}}
-            prepare = getattr(handler, "prepare", None)
-            if prepare is not None:
-                payload = await prepare(kind, payload)
-        except BaseException:
-            if side_evidence is not None:
-                asyncio.ensure_future(side_evidence).cancel()
-            raise
+        await self._audit.require(handler.permission, target)
+        payload = {**payload, "reason": _check_reason(reason),
+                   "evidence": {**(payload.get("evidence") or {}), **(evidence or {})}}
+        prepare = getattr(handler, "prepare", None)
+        if prepare is not None:
+            payload = await prepare(kind, payload)
         return await self._submit(kind, target, payload, key, side=side_evidence)
 
     async def cut_stream(self, room_id: RoomId, reason: str, duration: timedelta | None, *,
                          evidence: dict[str, Any] | None = None, key: str | None = None,
-                         provider: str | None = None) -> ActionRecord:
-        """Cut a room's stream now, keeping it off for ``duration`` (None: until resumed)."""
+                         provider: str | None = None, stream: str | None = None) -> ActionRecord:
+        """Cut a room's stream now, keeping it off for ``duration`` (None: until resumed).
+
+        ``stream``: the stream the caller sees live for the room (the room monitor knows it); it is checked
+        against the room in the transaction that writes the intent.
+        """
         target = f"room:{room_id}"
         await self._audit.require(Permission.CUT_STREAM, target)
         until = self._clock() + duration if duration is not None else None
         name, video = self.video.provider(provider)
-        stream = await self.video.stream_of(room_id)
         payload = {"provider": name, "until": until.isoformat() if until else None, "room_id": int(room_id),
                    "stream": stream}
-        shots = asyncio.ensure_future(self.video.latest_shot(video, stream))
         return await self.submit(CUT, target, payload, reason=reason, key=key, evidence=evidence,
-                                 side_evidence=shots)
+                                 side_evidence=lambda p: self.video.latest_shot(video, p["stream"]))
 
     async def resume_stream(self, room_id: RoomId, reason: str, *, key: str | None = None,
                             provider: str | None = None) -> ActionRecord:
         target = f"room:{room_id}"
         await self._audit.require(Permission.CUT_STREAM, target)
         name, _video = self.video.provider(provider)
-        stream = await self.video.stream_of(room_id)
-        return await self.submit(RESUME, target, {"provider": name, "room_id": int(room_id), "stream": stream},
+        return await self.submit(RESUME, target, {"provider": name, "room_id": int(room_id), "stream": None},
                                  reason=reason, key=key)
 
     async def retry(self, action_id: int) -> ActionRecord:
@@ -218,30 +217,26 @@ class ActionService:
     # --- the way an action travels ----------------------------------------------------
 
     async def _submit(self, kind: str, target: str, payload: dict[str, Any], key: str | None, *,
-                      side: Awaitable[dict[str, Any]] | None = None) -> ActionRecord:
+                      side: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]] | None = None) -> ActionRecord:
         """Write the intent (one transaction), then run the first attempt at once."""
         key = key or uuid.uuid4().hex
         now = self._clock()
         op = self._audit.operator
-        side_f = asyncio.ensure_future(side) if side is not None else None
-        try:
-            async with self._engine.begin() as conn:
-                ins = _insert_ignore(conn, t.action_outbox).values(
-                    idempotency_key=key, kind=kind, target=target, payload=payload, requested_by=op.username,
-                    role=str(op.role), state="pending", attempts=1, created_at=now, updated_at=now,
-                ).returning(*t.action_outbox.c)
-                row = (await conn.execute(ins)).first()
-                if row is None:  # the same request again: never a second action
-                    existing = (await conn.execute(sa.select(t.action_outbox).where(
-                        t.action_outbox.c.idempotency_key == key))).one()
-                    if side_f is not None:
-                        side_f.cancel()
-                    return _record(existing)
-                await publish(conn, "actions", str(row.id))
-        except BaseException:
-            if side_f is not None:
-                side_f.cancel()
-            raise
+        bind = getattr(self._handlers[kind], "bind", None)
+        async with self._engine.begin() as conn:
+            if bind is not None:
+                payload = await bind(conn, kind, payload)
+            ins = _insert_ignore(conn, t.action_outbox).values(
+                idempotency_key=key, kind=kind, target=target, payload=payload, requested_by=op.username,
+                role=str(op.role), state="pending", attempts=1, created_at=now, updated_at=now,
+            ).returning(*t.action_outbox.c)
+            row = (await conn.execute(ins)).first()
+            if row is None:  # the same request again: never a second action
+                existing = (await conn.execute(sa.select(t.action_outbox).where(
+                    t.action_outbox.c.idempotency_key == key))).one()
+                return _record(existing)
+            await publish(conn, "actions", str(row.id))
+        side_f = asyncio.ensure_future(side(dict(row.payload))) if side is not None else None
         return await self._shielded(self._execute(row.id, first=row, side=side_f))
 
     async def _shielded(self, coro: Any) -> ActionRecord:
@@ -346,12 +341,15 @@ class VideoActions:
         except KeyError:
             raise InvalidInput("provider", f"no video provider named {name!r}") from None
 
-    async def stream_of(self, room_id: RoomId) -> str:
-        async with self._engine.connect() as conn:
-            stream = (await conn.execute(sa.select(t.rooms.c.stream_name).where(t.rooms.c.id == room_id))).scalar()
+    async def bind(self, conn: AsyncConnection, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The room's stream, from the database, in the transaction that writes the intent."""
+        room_id = int(payload["room_id"])
+        stream = (await conn.execute(sa.select(t.rooms.c.stream_name).where(t.rooms.c.id == room_id))).scalar()
         if stream is None:
             raise NotFound(f"No room with id {room_id}")
-        return str(stream)
+        if payload.get("stream") not in (None, stream):
+            raise InvalidInput("stream", f"room {room_id} publishes {stream!r}, not {payload['stream']!r}")
+        return {**payload, "stream": str(stream)}
 
     @staticmethod
     async def latest_shot(video: VideoProvider, stream: str) -> dict[str, Any]:

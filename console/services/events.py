@@ -49,11 +49,20 @@ def changes_for(topic: str, ref: str) -> Changes:
     return Changes(other=frozenset({(topic, ref)}))
 
 
+_PG_PUBLISH = sa.text(
+    "WITH e AS (INSERT INTO events (at, topic, ref) VALUES (:at, :topic, :ref) RETURNING id) "
+    "SELECT pg_notify(:channel, :payload) FROM e"
+).bindparams(sa.bindparam("at", type_=events.c.at.type))
+
+
 async def publish(conn: AsyncConnection, topic: str, ref: str = "") -> None:
     """Record an event inside the caller's transaction (and NOTIFY on PostgreSQL)."""
-    await conn.execute(events.insert().values(at=datetime.now(UTC), topic=topic, ref=ref[:128]))
-    if conn.dialect.name == "postgresql":
-        await conn.execute(sa.select(sa.func.pg_notify(EVENT_CHANNEL, f"{topic}:{ref}")))
+    ref = ref[:128]
+    if conn.dialect.name == "postgresql":  # one round trip: the row and the NOTIFY (sent on commit)
+        await conn.execute(_PG_PUBLISH, {"at": datetime.now(UTC), "topic": topic, "ref": ref,
+                                         "channel": EVENT_CHANNEL, "payload": f"{topic}:{ref}"})
+    else:
+        await conn.execute(events.insert().values(at=datetime.now(UTC), topic=topic, ref=ref))
 
 
 class EventHub:

@@ -88,6 +88,9 @@ class ActionQueuePane(QWidget):
         self.table.addAction(act)
         self.tasks.failed.connect(self.message_bar.show_error)
 
+    def on_shown(self) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
         self.tasks.run("queue", self._actions.queue(), on_done=self._show)
 

@@ -158,6 +158,10 @@ class AuditPane(QWidget):
                            kind=self.kind.currentText().strip() or None,
                            since=datetime.now(UTC) - span if span else None)
 
+    def on_shown(self) -> None:
+        if not self.model.rows:
+            self.refresh()
+
     def refresh(self) -> None:
         self.tasks.cancel("older")
         self.tasks.run("page", self._audit.query(self.current_filter(), limit=500), on_done=self._show_first,

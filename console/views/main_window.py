@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
 
 from console.domain import Changes, Permission
 from console.errors import StorageError
-from console.services import Services
-from console.views.action_queue import ActionQueuePane
-from console.views.audit import AuditPane
-from console.views.room_monitor import RoomMonitorPane
-from console.views.user_lookup import UserLookupPane
+
+if TYPE_CHECKING:
+    from console.services import Services
 
 UI_STATE_VERSION = 1
 
@@ -42,12 +40,15 @@ class ChangeBridge(QObject):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    """The console's window. Shown at once, before the database is open (``MainWindow()``: a status
+    line says what start-up is doing); :meth:`attach` then builds the panes for the signed-in
+    operator. ``MainWindow(services)`` does both."""
+
+    def __init__(self, services: Services | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.services = services
-        op = services.operator
-        self.setWindowTitle(self.tr("狮吼直播控制台") + f" — {op.display_name} ({op.role})")
+        self.setWindowTitle(self.tr("狮吼直播控制台"))
+        self.services: Services | None = None
         self.nav = QListWidget()
         self.nav.setObjectName("paneList")
         self.nav.setMaximumWidth(200)
@@ -55,6 +56,45 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.panes: dict[str, QWidget] = {}
         self.tray: QSystemTrayIcon | None = None
+        self.starting = QLabel(self.tr("正在启动…"))
+        self.starting.setObjectName("startupStatus")
+        self.starting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.starting)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([140, 1140])
+        self.setCentralWidget(self.splitter)
+        self.db_label = QLabel("")
+        self.db_state = QLabel("")
+        self.op_label = QLabel("")
+        sb = self.statusBar()
+        sb.addWidget(self.db_label)
+        sb.addWidget(self.db_state)
+        sb.addPermanentWidget(self.op_label)
+        self._unsubscribe: Any = lambda: None
+        self._mode = ""
+        self.resize(1280, 800)
+        if services is not None:
+            self.attach(services)
+
+    def set_starting(self, text: str) -> None:
+        """What start-up is doing (before :meth:`attach`)."""
+        self.starting.setText(text)
+        self.statusBar().showMessage(text)
+
+    def attach(self, services: Services) -> None:
+        """Build the panes the operator may use, on signed-in services."""
+        from console.views.action_queue import ActionQueuePane
+        from console.views.audit import AuditPane
+        from console.views.room_monitor import RoomMonitorPane
+        from console.views.user_lookup import UserLookupPane
+
+        self.services = services
+        op = services.operator
+        self.setWindowTitle(self.tr("狮吼直播控制台") + f" — {op.display_name} ({op.role})")
+        self.statusBar().clearMessage()
         can = {p for p in Permission if op.can(p)}
         if Permission.LOOKUP_USERS in can:
             self._add("lookup", self.tr("用户查询"), UserLookupPane(
@@ -66,25 +106,16 @@ class MainWindow(QMainWindow):
             self._add("actions", self.tr("操作队列"), ActionQueuePane(services.actions))
         if Permission.VIEW_AUDIT in can:
             self._add("audit", self.tr("审计日志"), AuditPane(services.audit))
+        self.stack.removeWidget(self.starting)
+        self.starting.deleteLater()
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.nav)
-        self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([140, 1140])
-        self.setCentralWidget(self.splitter)
         for i in range(min(9, self.nav.count())):
             act = QAction(self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _=False, i=i: self.nav.setCurrentRow(i))
             self.addAction(act)
-        self.db_label = QLabel(self.tr("数据库：") + services.db_label)
-        self.db_state = QLabel("")
-        self.op_label = QLabel(f"{op.display_name} · {op.role}")
-        sb = self.statusBar()
-        sb.addWidget(self.db_label)
-        sb.addWidget(self.db_state)
-        sb.addPermanentWidget(self.op_label)
+        self.db_label.setText(self.tr("数据库：") + services.db_label)
+        self.op_label.setText(f"{op.display_name} · {op.role}")
         mode = self.tr("实时通知 (LISTEN/NOTIFY)") if services.events.mode == "notify" else self.tr("轮询同步")
         self.set_db_state(self.tr("已连接") + " · " + mode, ok=True)
         self.bridge = ChangeBridge(self)
@@ -107,7 +138,6 @@ class MainWindow(QMainWindow):
                 rooms_pane.tray = self.tray
             rooms_pane.alerted.connect(self._on_alert)
             rooms_pane.start()  # alerts are watched even while another pane is shown
-        self.resize(1280, 800)
 
     def _add(self, name: str, title: str, pane: QWidget) -> None:
         self.panes[name] = pane
@@ -119,13 +149,10 @@ class MainWindow(QMainWindow):
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row >= 0:
             self.stack.setCurrentIndex(row)
-            pane = self.stack.currentWidget()
-            if isinstance(pane, AuditPane) and not pane.model.rows:
-                pane.refresh()
-            if isinstance(pane, ActionQueuePane):
-                pane.refresh()
-            if isinstance(pane, UserLookupPane):
-                pane.focus_search()
+            pane: Any = self.stack.currentWidget()
+            shown = getattr(pane, "on_shown", None)
+            if shown is not None:
+                shown()
 
     def show_pane(self, name: str) -> QWidget:
         pane = self.panes[name]
@@ -157,6 +184,7 @@ class MainWindow(QMainWindow):
 
     # --- layout kept between runs ---
     def restore_layout(self, s: QSettings) -> None:
+        """The window's geometry (before :meth:`attach`: the first frame already has its size)."""
         if s.value("ui_state_version") != str(UI_STATE_VERSION):
             return
         if (v := s.value("window/geometry")) is not None:
@@ -165,6 +193,11 @@ class MainWindow(QMainWindow):
             self.restoreState(v)
         if (v := s.value("window/splitter")) is not None:
             self.splitter.restoreState(v)
+
+    def restore_panes(self, s: QSettings) -> None:
+        """Each pane's layout and the last pane shown (after :meth:`attach`)."""
+        if s.value("ui_state_version") != str(UI_STATE_VERSION):
+            return
         for pane in self.panes.values():
             pane.restore_state(s)  # type: ignore[attr-defined]
         last = s.value("window/pane")

@@ -52,6 +52,7 @@ _Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
+_DISPLAY_ONLY = [_DISPLAY]
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _GREY, _RED, _PINK = QColor("#8a8a8a"), QColor("#b3261e"), QColor("#fdecea")
@@ -106,6 +107,38 @@ def cell(row: RoomRow, col: str) -> tuple[str, Any]:
         return "、".join(_alert_text(a) for a in sorted(row.alerts)), len(row.alerts)
     if col == "risk":
         return (f"{row.risk:.0f}" if row.risk else ""), row.risk
+    raise KeyError(col)
+
+
+_NO_START = float("inf")
+
+
+def sort_value(row: RoomRow, col: str) -> Any:
+    """The sort key of one cell without formatting its text. Uptime sorts by the start time (newest
+    first is shortest), which does not move as the clock runs: a refresh only moves rows that changed."""
+    h = row.health
+    if col == "risk":
+        return row.risk
+    if col == "uptime":
+        if h is None:
+            return -_NO_START
+        return -h.started_at.timestamp() if h.started_at is not None else -_NO_START
+    if col in ("room", "streamer", "category", "state", "alerts"):
+        return cell(row, col)[1]
+    if h is None:
+        return -1
+    if col == "viewers":
+        return h.viewers
+    if col == "video_kbps":
+        return h.video_kbps
+    if col == "audio_kbps":
+        return h.audio_kbps
+    if col == "fps":
+        return h.fps
+    if col == "resolution":
+        return h.width * h.height
+    if col == "keyframe":
+        return h.keyframe_interval_s if h.keyframe_interval_s is not None else -1
     raise KeyError(col)
 
 
@@ -173,6 +206,31 @@ class RoomTableModel(QAbstractTableModel):
             return self._row(index.row()).key
         return None
 
+    def multiData(self, index: _Index, span: Any) -> None:  # noqa: N802
+        """All the roles a delegate asks for one cell, in one call (Qt 6's ``initStyleOption`` asks ~7 roles
+        per cell: answering them one by one through ``data`` costs the paint as much as drawing)."""
+        row = self._row(index.row())
+        col = index.column()
+        for k in range(len(span)):
+            rd = span[k]
+            role = rd.role()
+            if role == _DISPLAY:
+                rd.setData(self._row_cells(row)[col][0])
+            elif role == _FOREGROUND:
+                if row.state == "cut":
+                    rd.setData(_GREY)
+                elif row.alerts and col in _ALERT_COLUMNS:
+                    rd.setData(_RED)
+                else:
+                    rd.clearData()
+            elif role == _BACKGROUND:
+                if row.alerts:
+                    rd.setData(_PINK)
+                else:
+                    rd.clearData()
+            else:
+                rd.clearData()
+
     # --- sorting and filtering ---
     def _accepts(self, row: RoomRow) -> bool:
         if self.only == "alerts" and not row.alerts:
@@ -187,8 +245,7 @@ class RoomTableModel(QAbstractTableModel):
         return True
 
     def _sort_key(self, row: RoomRow) -> tuple[Any, str]:
-        col = COLUMNS[self.sort_column]
-        return (row.risk if col == "risk" else cell(row, col)[1], row.key)
+        return (sort_value(row, COLUMNS[self.sort_column]), row.key)
 
     # --- storage: ``_store`` ascending by sort key, ``_keys`` its keys; descending views map indexes ---
     def _view_row(self, p: int) -> int:
@@ -273,15 +330,15 @@ class RoomTableModel(QAbstractTableModel):
             if self._accepts(r):
                 self._insert(r)
                 inserted += 1
+        # One signal per run of adjacent rows: the table repaints only what intersects its viewport.
         in_place.sort()
-        i = 0
-        last_col = len(COLUMNS) - 1
-        while i < len(in_place):
+        i, last_col, n = 0, len(COLUMNS) - 1, len(in_place)
+        while i < n:
             lo = hi = in_place[i]
-            while i + 1 < len(in_place) and in_place[i + 1] == hi + 1:
+            while i + 1 < n and in_place[i + 1] == hi + 1:
                 i += 1
                 hi = in_place[i]
-            self.dataChanged.emit(self.index(lo, 0), self.index(hi, last_col))
+            self.dataChanged.emit(self.index(lo, 0), self.index(hi, last_col), _DISPLAY_ONLY)
             i += 1
         return len(in_place), inserted, removed
 
@@ -612,7 +669,7 @@ class RoomMonitorPane(QWidget):
                     "height": h.height, "keyframe_interval_s": h.keyframe_interval_s},
                     "alerts": sorted(row.alerts), "stream": row.stream, "provider": row.provider}
                 coro = self._actions.cut_stream(room.id, dlg.reason(), dlg.chosen_duration(), evidence=evidence,
-                                                provider=provider)
+                                                provider=provider, stream=row.stream or None)
             self.tasks.run(f"action:{room.id}", coro, on_done=self._action_done,
                            busy=self.tr("正在执行…"))
 

@@ -340,6 +340,9 @@ class UserLookupPane(QWidget):
         self.tasks.failed.connect(self.message_bar.show_error)
 
     # --- keyboard ---
+    def on_shown(self) -> None:
+        self.focus_search()
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
