@@ -19,7 +19,8 @@ What it sends (``mix``, shares of all messages):
   emulator, replace words are replaced) — when the emulator's list holds them;
 - ``link``: QQ/WeChat/URL advertising;
 - ``newcomer``: the first message of an account never seen before (the newest registrations when a
-  database is given, else fresh synthetic ids);
+  database is given — once each of them has spoken, these become ``normal`` lines — else fresh
+  synthetic ids);
 - ``odd``: bad input — HTML, zero-width and right-to-left control characters, C0 controls, 2 KB lines.
 
 Rooms are chosen with Zipf weights (the first room is the busiest). Everything drawn comes from one
@@ -139,6 +140,8 @@ class ChatTraffic:
         self._rng = random.Random(seed)
         self._users = list(users) if users else [(f"u{i}", self._nickname()) for i in range(1, synthetic_users + 1)]
         self._new_users = list(new_users or [])
+        #: with real users, senders stay real: no synthetic newcomers once the new accounts have spoken
+        self._synthetic_new = users is None and new_users is None
         self._new_seq = itertools.count(1)
         self._words = [w for w, _ in words] or ["赌博"]
         shares = {k: max(0.0, float((mix or DEFAULT_MIX).get(k, 0.0))) for k in KINDS}
@@ -207,6 +210,8 @@ class ChatTraffic:
         if kind == "flood":
             return self._flood_message()
         room = self._room()
+        if kind == "newcomer" and not self._new_users and not self._synthetic_new:
+            kind = "normal"
         if kind == "newcomer":
             if self._new_users:
                 uid, name = self._new_users.pop(r.randrange(len(self._new_users)))

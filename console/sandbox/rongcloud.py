@@ -75,7 +75,7 @@ import time
 import uuid
 import zipfile
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -194,8 +194,9 @@ class _Word:
 # --- routing client (httptools, keep-alive, one request in flight per connection) ---------------------
 
 class _Conn(asyncio.Protocol):
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, registry: set[_Conn]) -> None:
         self.loop = loop
+        self.registry = registry
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.fut: asyncio.Future[tuple[int, bool]] | None = None
@@ -204,6 +205,7 @@ class _Conn(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        self.registry.add(self)
 
     def data_received(self, data: bytes) -> None:
         try:
@@ -218,6 +220,7 @@ class _Conn(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self.registry.discard(self)
         self._fail(exc or ConnectionResetError("connection closed by the receiver"))
 
     def _fail(self, exc: BaseException) -> None:
@@ -281,6 +284,7 @@ class _Router:
                       for i in range(max_in_flight)]
         self._seq = 0
         self._nonce_base = secrets.token_hex(4)
+        self.conns: set[_Conn] = set()
 
     def put(self, body: bytes) -> bool:
         if self.queue.qsize() >= self.max_backlog:
@@ -301,7 +305,7 @@ class _Router:
 
     async def _connect(self) -> _Conn:
         loop = asyncio.get_running_loop()
-        _, proto = await asyncio.wait_for(loop.create_connection(lambda: _Conn(loop), self.host, self.port,
+        _, proto = await asyncio.wait_for(loop.create_connection(lambda: _Conn(loop, self.conns), self.host, self.port,
                                                                  ssl=True if self.ssl else None),
                                           timeout=self.timeout_s)
         return proto
@@ -360,6 +364,8 @@ class _Router:
         for t in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
+        for c in list(self.conns):
+            c.close()
 
 
 # --- the emulator ------------------------------------------------------------------------------------
@@ -406,6 +412,7 @@ class RongCloudEmulator:
         self.max_skew_s = max_skew_s
         self.route_server_messages = route_server_messages
         self.faults = FaultPlan()
+        self._deferred: list[list[Any]] = []
         self.calls: deque[CallRecord] = deque(maxlen=10_000)
         self.stats = RoutingStats()
         self.counts: dict[str, int] = {}
@@ -528,10 +535,36 @@ class RongCloudEmulator:
         """Routing posts waiting for a connection."""
         return self._router.queue.qsize() if self._router is not None else 0
 
-    def inject(self, path: str | None, kind: FaultKind, count: int = 1, *, delay_s: float = 0.0,
+    def inject(self, path: str | None, kind: FaultKind, count: int = 1, *, after: int = 0, delay_s: float = 0.0,
                retry_after_s: float = 1.0, apply: bool = False) -> None:
-        """Fail the next ``count`` calls of ``path`` (None: any); see :meth:`FaultPlan.inject`."""
-        self.faults.inject(path, kind, count, delay_s=delay_s, retry_after_s=retry_after_s, apply=apply)
+        """Fail ``count`` calls of ``path`` (None: any) after letting ``after`` of them through.
+
+        See :meth:`console.sandbox.kingsoft.FaultPlan.inject` for the kinds; ``after`` makes a fault hit
+        the middle of a bulk action (the second part of a 45-user gag, say).
+        """
+        if after < 0:
+            raise ValueError("after must be >= 0")
+        if after:
+            FaultPlan().inject(path, kind, count)           # validates kind and count now
+            self._deferred.append([path, after, kind, count, delay_s, retry_after_s, apply])
+        else:
+            self.faults.inject(path, kind, count, delay_s=delay_s, retry_after_s=retry_after_s, apply=apply)
+
+    def _arm_deferred(self, path: str) -> None:
+        for d in list(self._deferred):
+            if d[0] is None or d[0] == path:
+                if d[1] == 0:
+                    self._deferred.remove(d)
+                    self.faults.inject(d[0], d[2], d[3], delay_s=d[4], retry_after_s=d[5], apply=d[6])
+                else:
+                    d[1] -= 1
+                break
+
+    def set_words(self, words: Iterable[tuple[str, str | None]]) -> None:
+        """Replace the sensitive-word list at once (the sandbox seeds it; no quota check)."""
+        now = self._clock() - self.word_delay_s
+        self.words = {w: _Word(w, r or None, now) for w, r in words}
+        self._words_dirty = True
 
     def calls_of(self, path: str) -> list[CallRecord]:
         """The recorded calls of one path, in order."""
@@ -816,6 +849,8 @@ class RongCloudEmulator:
         except _Err as e:
             record(e.status, e.code)
             return _json({"code": e.code, "errorMessage": e.message}, e.status, rid)
+        if self._deferred:
+            self._arm_deferred(path)
         fault = self.faults.take(path)
         if fault is not None and fault.kind == "slow":
             await wait_or_closed(self._closing, fault.delay_s)
@@ -1278,11 +1313,12 @@ class RongCloudEmulator:
             elif op == "join":
                 result = {"joined": self.join(str(body["room"]), str(body["user"]))}
             elif op == "inject":
-                self.inject(body.get("path"), body["kind"], int(body.get("count", 1)),
+                self.inject(body.get("path"), body["kind"], int(body.get("count", 1)), after=int(body.get("after", 0)),
                             delay_s=float(body.get("delay_s", 0.0)),
                             retry_after_s=float(body.get("retry_after_s", 1.0)), apply=bool(body.get("apply", False)))
             elif op == "clear":
                 self.faults.clear()
+                self._deferred.clear()
             elif op == "routing":
                 self.set_routing_url(body.get("url") or None)
             elif op != "state":
