@@ -660,3 +660,34 @@ async def test_sandbox_control_endpoint(emu: JPushEmulator, wall: Wall,
     r = await http.get(emu.base_url + "/_sandbox/deliveries")
     assert r.json() == {cid: 1}
     await jp.aclose()
+
+
+@aio
+async def test_sandbox_population_from_the_shared_database(known_db: Any) -> None:
+    """The training sandbox's devices come from the users' devices; a push to their aliases reaches them."""
+    from console.sandbox.jpush import (
+        SANDBOX_APP_KEY,
+        SANDBOX_MASTER_SECRET,
+        population_from_db,
+        start_sandbox_jpush,
+    )
+
+    specs = await population_from_db(known_db)
+    assert specs and {s.alias for s in specs} == {"10000001", "10000003"}     # they share one phone
+    assert all(s.platform == "android" and "appstore" in s.tags for s in specs)
+    assert len({s.registration_id for s in specs}) == 1
+    emu, settings = await start_sandbox_jpush(known_db, tick_s=0)
+    try:
+        assert settings["jpush.url"] == settings["jpush.report_url"] == emu.base_url
+        assert settings["jpush.app_key"] == SANDBOX_APP_KEY and emu.device_count == 1
+        jp = JPushClient.create(app_key=SANDBOX_APP_KEY, master_secret=Secret(SANDBOX_MASTER_SECRET),
+                                api_url=settings["jpush.url"], report_url=settings["jpush.report_url"],
+                                device_url=settings["jpush.device_url"], timeout=5)
+        res = await jp.push(payload(aliases=("10000003",)), cid=await jp.cid())
+        assert emu.record(res.msg_id).targets == [0]  # type: ignore[union-attr]
+        with pytest.raises(NoTarget):
+            await jp.push(payload(aliases=("10000001",)), cid=await jp.cid())   # the device moved to 10000003
+        assert await jp.tags() == ["android", "appstore"]
+        await jp.aclose()
+    finally:
+        await emu.stop()

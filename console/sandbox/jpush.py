@@ -67,7 +67,7 @@ import time
 import uuid
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from datetime import time as dtime
@@ -79,10 +79,13 @@ from aiohttp import web
 from console.sandbox.kingsoft import FAULT_KINDS, Fault, FaultKind, FaultPlan, wait_or_closed
 
 __all__ = [
+    "SANDBOX_APP_KEY",
+    "SANDBOX_MASTER_SECRET",
     "DeviceSpec",
     "JPushEmulator",
     "PushRecord",
     "population_from_db",
+    "start_sandbox_jpush",
 ]
 
 log = logging.getLogger(__name__)
@@ -132,11 +135,13 @@ class DeviceSpec:
     tags: tuple[str, ...] = ()
 
 
-async def population_from_db(engine: Any, *, limit: int | None = 200_000, now: datetime | None = None
+async def population_from_db(engine: Any, *, limit: int | None = 100_000, now: datetime | None = None
                              ) -> list[DeviceSpec]:
     """Devices from the shared database: alias = user id, platform from ``devices.platform``
-    (``harmony`` → ``hmos``), tags = the user's channel, ``active_7d`` / ``active_30d`` from
-    ``last_active_at``, and ``android``/``ios``/``hmos``. The registration id is derived from the device id.
+    (``harmony`` → ``hmos``), tags = the platform, the user's channel, ``active_7d`` / ``active_30d`` from
+    ``last_active_at``. The registration id is derived from the device id (a device shared by two accounts
+    keeps the alias of the last one, as a JPush device has one alias). The rows are turned into specs in a
+    worker thread (the sandbox shares the console's event loop).
     """
     import sqlalchemy as sa
 
@@ -148,24 +153,54 @@ async def population_from_db(engine: Any, *, limit: int | None = 200_000, now: d
          .order_by(t.devices.c.id))
     if limit is not None:
         q = q.limit(limit)
-    now = now or datetime.now(UTC)
-    out: list[DeviceSpec] = []
+    rows: list[tuple[Any, ...]] = []
     async with engine.connect() as conn:
-        rows = (await conn.execute(q)).all()
-    for r in rows:
-        plat = {"harmony": "hmos", "hmos": "hmos", "ios": "ios"}.get(str(r.platform), "android")
+        result = await conn.stream(q)
+        async for part in result.partitions(2000):      # small parts: the loop keeps breathing
+            rows.extend(tuple(r) for r in part)
+    return await asyncio.to_thread(_specs, rows, now or datetime.now(UTC))
+
+
+def _specs(rows: list[tuple[Any, ...]], now: datetime) -> list[DeviceSpec]:
+    out: list[DeviceSpec] = []
+    week, month = now - timedelta(days=7), now - timedelta(days=30)
+    for user_id, device_id, platform, channel, last_active in rows:
+        plat = {"harmony": "hmos", "hmos": "hmos", "ios": "ios"}.get(str(platform), "android")
         tags = [plat]
-        if r.channel and _valid_name(str(r.channel)):
-            tags.append(str(r.channel))
-        if r.last_active_at is not None:
-            age = now - r.last_active_at
-            if age <= timedelta(days=7):
+        if channel and _valid_name(str(channel)):
+            tags.append(str(channel))
+        if last_active is not None:
+            if last_active.tzinfo is None:
+                last_active = last_active.replace(tzinfo=UTC)
+            if last_active >= week:
                 tags.append("active_7d")
-            if age <= timedelta(days=30):
+            if last_active >= month:
                 tags.append("active_30d")
-        regid = hashlib.blake2b(str(r.device_id).encode(), digest_size=10).hexdigest()[:19]
-        out.append(DeviceSpec(regid, plat, str(r.user_id), tuple(tags)))
+        regid = hashlib.blake2b(str(device_id).encode(), digest_size=10).hexdigest()[:19]
+        out.append(DeviceSpec(regid, plat, str(user_id), tuple(tags)))
     return out
+
+
+#: Credentials of the training sandbox's JPush app (not a real account).
+SANDBOX_APP_KEY = "5a4e0d1c9b8f7e6d5c4b3a29"
+SANDBOX_MASTER_SECRET = "sandbox-jpush-master-secret"
+
+
+async def start_sandbox_jpush(engine: Any, *, app_key: str = SANDBOX_APP_KEY,
+                              master_secret: str = SANDBOX_MASTER_SECRET, limit: int | None = 100_000,
+                              **options: Any) -> tuple[JPushEmulator, dict[str, str]]:
+    """The emulator for the training sandbox, its devices drawn from the shared database's users.
+
+    Returns:
+        The started emulator and the settings that point the console at it (``jpush.url``,
+        ``jpush.report_url``, ``jpush.device_url``, ``jpush.app_key``); the caller stores
+        ``master_secret`` under ``("jpush", app_key)`` in its credential store.
+    """
+    specs = await population_from_db(engine, limit=limit)
+    emu = JPushEmulator(app_key=app_key, master_secret=master_secret, **options)
+    await asyncio.to_thread(emu.add_devices, specs)
+    base = await emu.start()
+    return emu, {"jpush.url": base, "jpush.report_url": base, "jpush.device_url": base, "jpush.app_key": app_key}
 
 
 def _valid_name(v: Any) -> bool:
@@ -623,6 +658,8 @@ class JPushEmulator:
             return self._error(429, 2002, "Rate limit exceeded", headers)
         body_bytes = await request.read()
         query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        if group == "report":
+            await self._prepare_stats(query, body_bytes)
         fault = self._take_fault(op)
         if fault is not None and fault.kind == "slow":
             await wait_or_closed(self._closing, fault.delay_s)
@@ -1028,6 +1065,22 @@ class JPushEmulator:
         rec.stats = st
         return st
 
+    async def _prepare_stats(self, query: Mapping[str, str], body: bytes) -> None:
+        """Computes the delivery model of big pushes in a worker thread (the sandbox shares the UI's loop)."""
+        ids = [x.strip() for x in query.get("msg_ids", "").split(",")]
+        with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError, TypeError, AttributeError):
+            if body:
+                ids.append(str(json.loads(body).get("msg_id")))
+        for mid in ids:
+            rec = self._by_msg.get(mid)
+            if rec is not None and rec.stats is None and len(rec.targets) > 20_000:
+                await asyncio.to_thread(self._stats, rec)
+
+    def count_by(self, key: Callable[[PushRecord], Hashable]) -> Counter[Hashable]:
+        """Deliveries grouped by ``key(record)`` (e.g. a batch number in the extras): a bench's check that
+        no logical push went out twice under two different cids."""
+        return Counter(key(r) for r in self.pushes)
+
     def _msg_ids(self, query: Mapping[str, str]) -> list[str]:
         raw = query.get("msg_ids", "")
         ids = [x.strip() for x in raw.split(",") if x.strip()]
@@ -1290,7 +1343,10 @@ class JPushEmulator:
         now = self._clock()
         made: list[str] = []
         for s in list(self.schedules.values()):
-            if not s.enabled or now <= s.checked_until:
+            if not s.enabled:
+                s.checked_until = max(s.checked_until, now)     # a disabled schedule skips its times
+                continue
+            if now <= s.checked_until:
                 continue
             times = _fires(s.trigger, s.checked_until, now)
             s.checked_until = now

@@ -1093,7 +1093,7 @@ class JPushClient:
             host = client.base_url.netloc.decode("ascii", "replace")
             key = self._keys[group] = f"{host} {group}"
             per_min = self._quotas[group]
-            self._gate.configure(key, rate_per_s=per_min / 60.0, burst=max(1.0, per_min / 6.0))
+            self._gate.configure(key, rate_per_s=per_min / 60.0, burst=float(max(1, per_min)))
         for c in {id(x): x for x in (self._api, self._report, self._device)}.values():
             hooks = c.event_hooks.get("response", [])
             if self._on_response not in hooks:
@@ -1129,6 +1129,9 @@ class JPushClient:
             return
         self.quota[group] = QuotaInfo(quota, remaining, None if reset is None else float(reset), self._clock())
         key = self._keys.get(group)
+        if key is not None and quota is not None and quota > 0 and quota != self._quotas.get(group):
+            self._quotas[group] = quota                 # the account's real quota (VIP, or a changed plan)
+            self._gate.configure(key, rate_per_s=quota / 60.0, burst=float(quota))
         if reset is not None and key is not None and (response.status_code == 429 or remaining == 0):
             self._gate.block(key, float(max(reset, 1)))
         if response.status_code == 429 and reset is not None and "retry-after" not in h:
