@@ -581,3 +581,59 @@ async def test_campaign_bad_input_refused_before_anything(rig: Rig, expect_log: 
     support, _ = rig.console(Role.SUPPORT, "sup-1")
     with pytest.raises(PermissionDenied):
         await support.create_campaign("x", "SMS_245512083", {"gift": "金币", "days": "7"}, aud, reason="r")
+
+
+@aio
+async def test_cancel_revoked_key_and_late_gateway(rig: Rig, expect_log: list[str]) -> None:
+    expect_log.append("giving up")
+    a, _ = rig.console(Role.OPERATOR, "op-a")
+    b, _ = rig.console(Role.OPERATOR, "op-b")
+    await _templates(a)
+    aud = Audience(kind="user_ids", user_ids=(10000001, 10000002, 10000003))
+    # withdrawn by the requester before approval: the approval is cancelled too, nothing can be sent
+    c1 = await a.create_campaign("撤回", "SMS_245512083", {"gift": "金币", "days": "7"}, aud, reason="r")
+    assert (await a.cancel_campaign(c1.id, "文案有误")).state == "cancelled"
+    assert await b.approvals() == [] and (await b.approvals(state="cancelled"))[0].id == c1.approval_id
+    with pytest.raises(ApprovalRefused, match="already cancelled"):
+        await b.approve(c1.approval_id or 0)
+    # a revoked key: the run stops at the first refusal, nothing is lost, the next run sends each once
+    c2 = await a.create_campaign("换钥匙", "SMS_245512083", {"gift": "金币", "days": "7"}, aud, reason="r")
+    await b.approve(c2.approval_id or 0)
+    good = b.gateway
+    bad = client(rig.emu, rig.wall, secret="revoked")
+    rig.gateways.append(bad)
+    b.set_gateway(bad)
+    with pytest.raises(ProviderAuthError):
+        await b.send_campaign(c2.id)
+    rep = await b.report(c2.id)
+    assert (rep.pending, rep.sent, rep.state) == (3, 0, "sending") and rig.emu.messages == []
+    b.set_gateway(good)
+    rep = await b.send_campaign(c2.id)
+    assert (rep.state, rep.sent) == ("done", 3) and set(rig.emu.sends_per_out_id().values()) == {1}
+    # a console built before its gateway is known (the sandbox starts the emulator late)
+    engine = rig._engine(Role.ADMIN)  # noqa: SLF001
+    audit = AuditService(engine, operator(Role.ADMIN, "late"))
+    late = SmsService(engine, audit, None, ActionService(engine, audit), clock=rig.wall.now)
+    with pytest.raises(InvalidInput, match="no SMS gateway"):
+        await late.resend_code(UserId(10000005), "未收到")
+    late.set_gateway(good, code_key=Secret("code-key"))
+    rec = await late.resend_code(UserId(10000005), "未收到")
+    assert rec.state == ActionStatus.DONE and len(rig.emu.messages_to("18600000000")) == 1
+
+
+def test_gateway_from_settings() -> None:
+    from console.credentials import MemoryStore
+    from console.errors import MissingCredentials
+    from console.services.sms.gateway import gateway_from_settings
+
+    store = MemoryStore()
+    keys = {"sms.url": "", "sms.access_key_id": "LTAIx", "sms.sign_name": "狮吼直播"}
+    assert gateway_from_settings(keys, store) is None
+    keys["sms.url"] = "http://127.0.0.1:9"
+    with pytest.raises(MissingCredentials):
+        gateway_from_settings(keys, store)
+    store.set("sms", "LTAIx", "s3cret")
+    gw = gateway_from_settings(keys, store)
+    assert gw is not None and gw.sign_name == "狮吼直播"
+    with pytest.raises(InvalidInput, match="access_key_id"):
+        gateway_from_settings({**keys, "sms.access_key_id": ""}, store)

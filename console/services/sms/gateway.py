@@ -45,7 +45,7 @@ from urllib.parse import quote
 
 import httpx
 
-from console.credentials import Secret
+from console.credentials import Secret, require
 from console.errors import (
     InvalidInput,
     ProviderAuthError,
@@ -54,7 +54,7 @@ from console.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from console.services.http import ErrorInfo, HttpTransportPolicy
+from console.services.http import ErrorInfo, HttpTransportPolicy, make_client
 
 __all__ = [
     "CHINA_TZ",
@@ -72,6 +72,7 @@ __all__ = [
     "describe_error",
     "error_for",
     "find_sent",
+    "gateway_from_settings",
     "percent_encode",
     "prepare",
     "sign",
@@ -528,3 +529,24 @@ class AliyunSms:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def gateway_from_settings(settings: Mapping[str, Any] | Any, store: Any) -> AliyunSms | None:
+    """The gateway the settings name (``sms.url`` empty: None), its secret from the credential store.
+
+    Keys: ``sms.url`` (e.g. ``https://dysmsapi.aliyuncs.com``), ``sms.access_key_id``, ``sms.sign_name``;
+    the secret is ``require(store, "sms", access_key_id)``.
+
+    Raises:
+        MissingCredentials: The secret is not in the store.
+        InvalidInput: No access key id or sign name.
+    """
+    url = str(settings["sms.url"] or "")
+    if not url:
+        return None
+    ak = str(settings["sms.access_key_id"] or "")
+    if not ak:
+        raise InvalidInput("sms.access_key_id", "an AccessKeyId is required when sms.url is set")
+    secret = require(store, "sms", ak)
+    return AliyunSms(make_client(url, timeout=10), access_key_id=ak, secret=secret,
+                     sign_name=str(settings["sms.sign_name"] or ""))

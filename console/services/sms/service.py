@@ -243,7 +243,9 @@ class SmsService:
         gateway: The SMS vendor (None: reads only; sending raises ``InvalidInput``).
         actions: The action outbox; "resend code" is registered on it as ``sms_code_resend``.
         code_key: Key the verification codes are derived from (HMAC of the ``out_id``, so a retry sends
-            the same code and the code is never stored; only a salted hash is).
+            the same code and the code is never stored; only a salted hash is). Must be the same in every
+            console (a retry may run in another one): pass the SMS account secret. None: a random key
+            (codes of actions recovered by another console would differ from the hash; tests only).
         code_template: The approved verification-code template (settings ``sms.code_template``).
         code_ttl: How long a resent code is valid.
         concurrency: Parallel SendSms calls of a campaign.
@@ -253,14 +255,14 @@ class SmsService:
     """
 
     def __init__(self, engine: AsyncEngine, audit: AuditService, gateway: SmsGateway | None,
-                 actions: Any | None = None, *, code_key: Secret, code_template: str = "SMS_216427811",
+                 actions: Any | None = None, *, code_key: Secret | None = None, code_template: str = "SMS_216427811",
                  code_ttl: timedelta = timedelta(minutes=5), clock: Callable[[], datetime] = _now,
                  concurrency: int = 8, retry_delay_s: float = 1.0, max_passes: int = 4,
                  claim_ttl: timedelta = timedelta(minutes=2), batch: int = 200) -> None:
         self._engine = engine
         self._audit = audit
         self._gateway = gateway
-        self._key = code_key
+        self._key = code_key or Secret(uuid.uuid4().hex)
         self.code_template = code_template
         self._ttl = code_ttl
         self._clock = clock
@@ -275,6 +277,17 @@ class SmsService:
         self.permission = RESEND_PERMISSION          # the ActionHandler side (resend code)
         if actions is not None:
             actions.register([RESEND_CODE], self)
+
+    def set_gateway(self, gateway: SmsGateway | None, *, code_key: Secret | None = None) -> None:
+        """Connect the vendor once its settings and secret are known (the sandbox starts its emulator late)."""
+        self._gateway = gateway
+        if code_key is not None:
+            self._key = code_key
+        self._templates.clear()
+
+    @property
+    def gateway(self) -> SmsGateway | None:
+        return self._gateway
 
     @property
     def operator(self) -> str:
@@ -387,9 +400,11 @@ class SmsService:
         phone, out_id = str(payload["phone"]), str(payload["out_id"])
         try:
             template = await self._template(str(payload["template"]))
-            found = await find_sent(gw, phone, out_id, china_day(self._clock()))
-            if found is not None:   # an earlier attempt was sent; its answer was lost
-                return {"biz_id": None, "reconciled": True}
+            rec = await self._actions.get_by_key(key) if self._actions is not None else None
+            if rec is None or rec.attempts > 1:   # a retry: the earlier attempt may have been sent
+                found = await find_sent(gw, phone, out_id, china_day(self._clock()))
+                if found is not None:   # it was; its answer was lost
+                    return {"biz_id": None, "reconciled": True}
             receipt = await gw.send(phone, template, {"code": self._code(out_id)}, out_id=out_id)
         except InvalidInput as e:
             raise ProviderRejected(PROVIDER, str(e), code="invalid_input") from e
@@ -795,9 +810,12 @@ class SmsService:
                 async with sem:
                     return await self._deliver(gw, tpl, params, row)
 
-            results = await asyncio.gather(*(one(row) for row in rows))
-            progress += sum(1 for ok in results if ok)
-            left += sum(1 for ok in results if not ok)
+            results = await asyncio.gather(*(one(row) for row in rows), return_exceptions=True)
+            fatal = next((x for x in results if isinstance(x, BaseException)), None)
+            if fatal is not None:   # e.g. the key was revoked: every send would fail; the rest stays pending
+                raise fatal
+            progress += sum(1 for ok in results if ok is True)
+            left += sum(1 for ok in results if ok is False)
 
     async def _deliver(self, gw: SmsGateway, tpl: SmsTemplate, params: dict[str, str], row: Any) -> bool:
         """One recipient, exactly once. True when it reached a final state (sent or failed)."""
