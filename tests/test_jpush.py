@@ -464,6 +464,7 @@ async def test_weekly_schedule_and_emulator_schedule_errors(emu: JPushEmulator, 
 
 @aio
 async def test_reports_grow_over_time(emu: JPushEmulator, wall: Wall) -> None:
+    emu.vip = True                                        # /v3/messages is a VIP API
     jp, _ = client(emu, wall)
     aliases = tuple(USERS[:200])
     res = await jp.push(payload(aliases=aliases), cid=await jp.cid())
@@ -492,8 +493,20 @@ async def test_reports_grow_over_time(emu: JPushEmulator, wall: Wall) -> None:
     assert all(status[r] in (0, 1) for r in regs)
     [unknown] = await jp.received(["999"])
     assert unknown.android_received is None
-    with pytest.raises(InvalidInput):
-        await jp.received([str(i) for i in range(101)])
+    n_calls = len(emu.calls)
+    rows = await jp.received([res.msg_id, *(str(i) for i in range(1, 250))])     # 100 per call
+    assert len(rows) == 250 and len(emu.calls) - n_calls == 3 and rows[0].msg_id == res.msg_id
+    with pytest.raises(InvalidInput, match="not a msg_id"):
+        await jp.received(["12a"])
+    stats = await jp.campaign_stats([res.msg_id])
+    assert stats.clicks_known and stats.received == series[-1] and stats.clicked == clicks
+    assert stats.platforms["android"].target == m.platforms["android"].target
+    emu.vip = False                                       # no VIP report API: received only, no clicks
+    with pytest.raises(ProviderRejected, match="code=2006"):
+        await jp.messages([res.msg_id])
+    basic = await jp.campaign_stats([res.msg_id])
+    assert not basic.clicks_known and basic.clicked == 0
+    assert basic.platforms["android"].received == stats.platforms["android"].received
     await jp.aclose()
 
 

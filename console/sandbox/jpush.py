@@ -197,6 +197,7 @@ async def start_sandbox_jpush(engine: Any, *, app_key: str = SANDBOX_APP_KEY,
         ``master_secret`` under ``("jpush", app_key)`` in its credential store.
     """
     specs = await population_from_db(engine, limit=limit)
+    options.setdefault("vip", True)          # per-platform click reports for the campaign charts
     emu = JPushEmulator(app_key=app_key, master_secret=master_secret, **options)
     await asyncio.to_thread(emu.add_devices, specs)
     base = await emu.start()
@@ -328,7 +329,7 @@ class JPushEmulator:
         master_secret: The Master Secret it accepts.
         clock: Wall clock (Unix seconds): quotas, cid validity, schedules, reports.
         push_quota / schedule_quota / report_quota / device_quota: calls per minute per group.
-        vip: VIP app (cid count up to 1000 per call, else 10).
+        vip: VIP app: cids up to 1000 per call (else 10) and ``/v3/messages`` (else 403/2006).
         reach: Share of targeted devices that can be reached at all.
         mean_delay_s: Mean delay until a reachable device receives.
         click_rate: Share of receivers that click; mean_click_delay_s after receiving.
@@ -1135,6 +1136,8 @@ class JPushEmulator:
         return 200, [self._received_row(m, True) for m in self._msg_ids(query)], None
 
     def _messages(self, *, body: bytes, query: Mapping[str, str], method: str) -> tuple[int, Any, str | None]:
+        if not self.vip:
+            raise _Err(403, 2006, "This API is for VIP apps only")
         out = []
         now = self._clock()
         for mid in self._msg_ids(query):

@@ -96,6 +96,7 @@ __all__ = [
     "Audience",
     "AudienceCount",
     "Badge",
+    "CampaignStats",
     "DeviceInfo",
     "HmosOverride",
     "IosOverride",
@@ -109,6 +110,7 @@ __all__ = [
     "PeriodicTrigger",
     "Platform",
     "PlatformStats",
+    "PlatformTotals",
     "PushPayload",
     "PushResult",
     "QuotaInfo",
@@ -969,6 +971,34 @@ class AudienceCount:
 
 
 @dataclass(frozen=True, slots=True)
+class PlatformTotals:
+    target: int
+    received: int
+    clicked: int
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignStats:
+    """Sums over a campaign's pushes per platform (``clicks_known`` False: no VIP report API)."""
+
+    pushes: int
+    platforms: dict[str, PlatformTotals]
+    clicks_known: bool
+
+    @property
+    def received(self) -> int:
+        return sum(p.received for p in self.platforms.values())
+
+    @property
+    def clicked(self) -> int:
+        return sum(p.clicked for p in self.platforms.values())
+
+
+def _campaign(totals: Mapping[str, list[int]]) -> dict[str, PlatformTotals]:
+    return {p: PlatformTotals(*v) for p, v in totals.items()}
+
+
+@dataclass(frozen=True, slots=True)
 class QuotaInfo:
     """The last ``X-Rate-Limit-*`` headers of one quota group."""
 
@@ -1362,57 +1392,57 @@ class JPushClient:
     # --- reports ---------------------------------------------------------------------------------
 
     @staticmethod
-    def _ids(msg_ids: Iterable[str], limit: int) -> str:
-        ids = [str(m) for m in msg_ids]
+    def _chunks(msg_ids: Iterable[str], limit: int) -> list[str]:
+        """``msg_ids`` checked and joined in comma-separated chunks of at most ``limit``."""
+        ids = list(dict.fromkeys(str(m) for m in msg_ids))
         if not ids:
             raise InvalidInput("msg_ids", "at least one msg_id")
-        if len(ids) > limit:
-            raise InvalidInput("msg_ids", f"at most {limit} per call")
         for m in ids:
             if not m.isdigit():
                 raise InvalidInput("msg_ids", f"{m!r} is not a msg_id")
-        return ",".join(ids)
+        return [",".join(ids[i:i + limit]) for i in range(0, len(ids), limit)]
+
+    async def _report_rows(self, path: str, msg_ids: Iterable[str]) -> list[Mapping[str, Any]]:
+        out: list[Mapping[str, Any]] = []
+        for chunk in self._chunks(msg_ids, REPORT_IDS_LIMIT):
+            data = await self._call(self._report, "GET", path, group="report", idempotent=True,
+                                    params={"msg_ids": chunk})
+            out.extend(x for x in data or [] if isinstance(x, Mapping))
+        return out
 
     async def received(self, msg_ids: Sequence[str]) -> list[Received]:
-        """``GET /v3/received?msg_ids=`` (≤ 100): received counts per platform."""
-        data = await self._call(self._report, "GET", "/v3/received", group="report", idempotent=True,
-                                params={"msg_ids": self._ids(msg_ids, REPORT_IDS_LIMIT)})
-        return [_received(x) for x in data or [] if isinstance(x, Mapping)]
+        """``GET /v3/received?msg_ids=``: received counts per platform (100 ids per call; more are batched)."""
+        return [_received(x) for x in await self._report_rows("/v3/received", msg_ids)]
 
     async def received_detail(self, msg_ids: Sequence[str]) -> list[Received]:
-        """``GET /v3/received/detail`` (adds ``jpush_received``, ``android_pns_sent``)."""
-        data = await self._call(self._report, "GET", "/v3/received/detail", group="report", idempotent=True,
-                                params={"msg_ids": self._ids(msg_ids, REPORT_IDS_LIMIT)})
-        return [_received(x) for x in data or [] if isinstance(x, Mapping)]
+        """``GET /v3/received/detail`` (adds ``jpush_received``, ``android_pns_sent``; batched like :meth:`received`)."""
+        return [_received(x) for x in await self._report_rows("/v3/received/detail", msg_ids)]
 
     async def message_status(self, msg_id: str, registration_ids: Sequence[str],
                              day: date | None = None) -> dict[str, int]:
-        """``POST /v3/status/message``: regid → 0 delivered, 1 not yet, 2 not in app, 3 not a target, 4 error."""
-        self._ids([msg_id], 1)
+        """``POST /v3/status/message``: regid → 0 delivered, 1 not yet, 2 not in app, 3 not a target, 4 error
+        (1000 registration ids per call; more are batched)."""
+        self._chunks([msg_id], 1)
         regids = list(dict.fromkeys(registration_ids))
-        if not regids or len(regids) > STATUS_IDS_LIMIT:
-            raise InvalidInput("registration_ids", f"1..{STATUS_IDS_LIMIT} per call")
-        body: dict[str, Any] = {"msg_id": int(msg_id), "registration_ids": regids}
-        if day is not None:
-            body["date"] = day.isoformat()
-        data = await self._call(self._report, "POST", "/v3/status/message", group="report", idempotent=True,
-                                body=body)
+        if not regids:
+            raise InvalidInput("registration_ids", "at least one registration id")
         out: dict[str, int] = {}
-        for k, v in (data or {}).items():
-            st = v.get("status") if isinstance(v, Mapping) else v
-            code = _opt_int(st)
-            if code is not None:
-                out[str(k)] = code
+        for i in range(0, len(regids), STATUS_IDS_LIMIT):
+            body: dict[str, Any] = {"msg_id": int(msg_id), "registration_ids": regids[i:i + STATUS_IDS_LIMIT]}
+            if day is not None:
+                body["date"] = day.isoformat()
+            data = await self._call(self._report, "POST", "/v3/status/message", group="report", idempotent=True,
+                                    body=body)
+            for k, v in (data or {}).items():
+                code = _opt_int(v.get("status") if isinstance(v, Mapping) else v)
+                if code is not None:
+                    out[str(k)] = code
         return out
 
     async def messages(self, msg_ids: Sequence[str]) -> list[MessageStats]:
-        """``GET /v3/messages?msg_ids=`` (VIP): targets, received and clicks per platform."""
-        data = await self._call(self._report, "GET", "/v3/messages", group="report", idempotent=True,
-                                params={"msg_ids": self._ids(msg_ids, REPORT_IDS_LIMIT)})
+        """``GET /v3/messages?msg_ids=`` (VIP; 2006 otherwise): targets, received and clicks per platform."""
         out = []
-        for x in data or []:
-            if not isinstance(x, Mapping):
-                continue
+        for x in await self._report_rows("/v3/messages", msg_ids):
             plats: dict[str, PlatformStats] = {}
             for p in ("android", "ios", "hmos", "winphone"):
                 s = x.get(p)
@@ -1424,6 +1454,33 @@ class JPushClient:
                         click=_opt_int(s.get("click")), msg_click=_opt_int(s.get("msg_click")))
             out.append(MessageStats(str(x.get("msg_id")), plats))
         return out
+
+    async def campaign_stats(self, msg_ids: Sequence[str]) -> CampaignStats:
+        """Received and clicked per platform summed over a campaign's pushes, for charts.
+
+        Uses ``/v3/messages`` (with clicks); an app without the VIP report API (2006/2007/2003) gets the
+        counts of ``/v3/received`` and ``clicks_known=False``.
+        """
+        totals: dict[str, list[int]] = {p: [0, 0, 0] for p in PLATFORMS}      # target, received, click
+        try:
+            rows = await self.messages(msg_ids)
+        except ProviderRejected as e:
+            if e.code not in ("2003", "2006", "2007"):
+                raise
+            received = await self.received(msg_ids)
+            for r in received:
+                totals["android"][1] += r.android_received or 0
+                totals["ios"][1] += (r.ios_apns_received or 0) + (r.ios_msg_received or 0)
+                totals["ios"][0] += r.ios_apns_sent or 0
+            return CampaignStats(len(received), _campaign(totals), clicks_known=False)
+        for m in rows:
+            for p in PLATFORMS:
+                s = m.platforms.get(p)
+                if s is not None:
+                    totals[p][0] += s.target or 0
+                    totals[p][1] += s.received or 0
+                    totals[p][2] += s.click or 0
+        return CampaignStats(len(rows), _campaign(totals), clicks_known=True)
 
     # --- device / tag / alias -------------------------------------------------------------------------
 
