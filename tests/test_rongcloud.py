@@ -833,3 +833,29 @@ async def test_traffic_uses_the_database_users(known_db: Any, wall: Wall) -> Non
     senders = {m.user_id for m in msgs if m.kind != "flood"}
     assert senders and senders <= ids
     assert {m.user_id for m in msgs if m.kind == "newcomer"} <= ids
+
+
+@aio
+async def test_client_headers_request_id_and_failback(emu: RongCloudEmulator, wall: Wall,
+                                                      expect_log: list[str]) -> None:
+    expect_log.append("giving up")
+    client = rc(emu.base_url, wall)
+    await client.gagged("room-hdr")
+    call = emu.calls_of("/chatroom/user/gag/list.json")[-1]
+    h = {k.lower(): v for k, v in call.headers.items()}
+    assert h["app-key"] == KEY and len(h["nonce"]) <= 18 and h["timestamp"] == str(int(wall.t * 1000))
+    assert h["signature"] == sign(SECRET, h["nonce"], h["timestamp"]) and len(h["x-request-id"]) == 32
+    assert h["content-type"] == "application/x-www-form-urlencoded"
+    with pytest.raises(RongCloudParameterError) as ei:
+        await client.chatroom("never-created")
+    assert ei.value.request_id == emu.calls_of("/chatroom/get.json")[-1].headers["X-Request-ID"]
+    await client.aclose()
+    # after a failover the client stays on the backup for failover_hold_s, then tries the primary again
+    mono = [0.0]
+    dead = f"http://127.0.0.1:{free_port()}"
+    c2 = rc([dead, emu.base_url], wall, retries=0, failover_hold_s=30, monotonic=lambda: mono[0])
+    await c2.gagged("room-hdr")
+    assert c2.current_host == emu.base_url
+    mono[0] = 31.0
+    assert c2.current_host == dead
+    await c2.aclose()
