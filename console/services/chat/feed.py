@@ -265,7 +265,7 @@ def display_text(text: str, *, limit: int | None = 2000) -> str:
 
 
 _DIGITS = re.compile(r"\d+")
-_REPEATS = re.compile(r"(.)\1+", re.S)
+_REPEATS = re.compile(r"(.{1,8}?)\1+", re.S)   # "哈哈哈" -> "哈", "刷屏刷屏" -> "刷屏"
 _FLOOD_PREFIX = 200
 
 
@@ -503,7 +503,7 @@ class ChatService:
         self._live = _Repeats(repeat_window_s, repeat_count)
         self._matcher = _Matcher((), ())
         self._registered: dict[str, datetime | None] = {}   # sender -> registered_at (None: not a user)
-        self._has_history: set[str] = set()                 # senders known to have older messages
+        self._first_id: dict[str, int] = {}                  # sender -> id of its first message
 
     async def _require(self, target: str = "chat") -> None:
         await self._audit.require(Permission.MODERATE_CHAT, target)
@@ -587,7 +587,6 @@ class ChatService:
             return []
         await self._learn_senders(conn, rows)
         now = self._clock()
-        first_seen: set[str] = set()
         out: list[ChatLine] = []
         matcher = self._matcher
         for r in rows:
@@ -597,8 +596,7 @@ class ChatService:
             flags = matcher.flags(text, r.sensitive_type)
             reg = self._registered.get(sender)
             new_account = reg is not None and now - reg < self.new_account_age
-            first = sender not in self._has_history and sender not in first_seen
-            first_seen.add(sender)
+            first = self._first_id.get(sender) == r.id
             if new_account and first:
                 hours = max(0, int((now - reg).total_seconds() // 3600)) if reg else 0
                 flags.append(ChatFlag(FlagKind.NEW_ACCOUNT, f"注册{hours}小时"))
@@ -614,17 +612,12 @@ class ChatService:
                 object_name=r.object_name, text=text, display=display_text(text), sent_ms=r.msg_timestamp,
                 sent_at=datetime.fromtimestamp(r.msg_timestamp / 1000, UTC), flags=tuple(flags),
                 first_time=first, new_account=new_account, flood=key, recalled=r.recalled_at is not None))
-        self._has_history.update(first_seen)
-        if len(self._has_history) > 500_000:
-            self._has_history.clear()
+        if len(self._first_id) > 500_000:
+            self._first_id.clear()
         return out
 
     async def _learn_senders(self, conn: AsyncConnection, rows: Sequence[Any]) -> None:
-        """Registration times and "has older messages" for senders not seen before (cached)."""
-        first_id: dict[str, int] = {}
-        for r in rows:
-            if r.from_user_id not in self._has_history and r.from_user_id not in first_id:
-                first_id[r.from_user_id] = r.id
+        """Registration times and first message ids of senders not seen before (cached)."""
         unknown = [s for s in dict.fromkeys(r.from_user_id for r in rows) if s not in self._registered]
         ids = [int(s) for s in unknown if s.isdigit() and len(s) < 19]
         for s in unknown:
@@ -636,17 +629,18 @@ class ChatService:
                 self._registered[str(uid)] = reg
         if len(self._registered) > 500_000:
             self._registered.clear()
-        # one row of scalar subqueries: does each sender have a message older than its first here?
-        items = list(first_id.items())
+        # one row of scalar subqueries: each new sender's first message (by time, on ix_chat_from)
+        todo = [s for s in dict.fromkeys(r.from_user_id for r in rows) if s not in self._first_id]
         cm = t.chat_messages
-        for i in range(0, len(items), _IN_CHUNK):
-            part = items[i:i + _IN_CHUNK]
-            cols = [sa.select(sa.literal(1)).where(cm.c.from_user_id == snd, cm.c.id < fid).limit(1)
-                    .scalar_subquery().label(f"h{j}") for j, (snd, fid) in enumerate(part)]
+        for i in range(0, len(todo), _IN_CHUNK):
+            part = todo[i:i + _IN_CHUNK]
+            cols = [sa.select(cm.c.id).where(cm.c.from_user_id == snd)
+                    .order_by(cm.c.msg_timestamp, cm.c.id).limit(1)
+                    .scalar_subquery().label(f"f{j}") for j, snd in enumerate(part)]
             found = (await conn.execute(sa.select(*cols))).one()
-            for (snd, _fid), has in zip(part, found, strict=True):
-                if has is not None:
-                    self._has_history.add(snd)
+            for snd, fid in zip(part, found, strict=True):
+                if fid is not None:
+                    self._first_id[snd] = int(fid)
 
     def flag(self, lines: Sequence[ChatLine]) -> list[ChatLine]:
         """Flag lines again with the loaded rules (word/regex/link flags replaced; others kept)."""
