@@ -410,7 +410,7 @@ async def test_lockdown_mutes_adds_session_words_gags_new_accounts_and_reverts_o
         clock[0] += timedelta(minutes=31)
         (rev,) = await r.mod.revert_due()
         assert rev.state == "done"
-        assert not r.emu.rooms["1"].muted and not r.emu.rooms["2"].muted
+        assert not any(r.emu.rooms[k].muted for k in ("1", "2"))
         assert "临时词" not in r.emu.words and "10000099" not in r.emu.rooms["2"].gags
         assert await r.mod.revert_due() == []
         rooms = {x.room_key: x for x in await r.chat.rooms()}
