@@ -859,3 +859,34 @@ async def test_client_headers_request_id_and_failback(emu: RongCloudEmulator, wa
     mono[0] = 31.0
     assert c2.current_host == dead
     await c2.aclose()
+
+
+@aio
+async def test_standalone_process_with_traffic(receiver: Receiver) -> None:
+    import os
+    import sys
+
+    env = {**os.environ, "SHIHOU_RC_SANDBOX_SECRET": SECRET}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "console.sandbox.rongcloud", "--routing-url", receiver.url, "--rooms", "s1,s2",
+        "--rate", "200", "--words", "--report-s", "0.3", "--stdin",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stdin is not None
+    try:
+        first = json.loads(await asyncio.wait_for(proc.stdout.readline(), 20))
+        assert first["base_url"].startswith("http://127.0.0.1:") and first["app_key"] == "sandbox-rc-key"
+        lines = [json.loads(await asyncio.wait_for(proc.stdout.readline(), 10)) for _ in range(3)]
+        assert lines[-1]["sent"] > 0
+        async with httpx.AsyncClient(base_url=first["base_url"]) as c:
+            r = await c.post("/_sandbox/traffic", json={"rate": 0})
+            assert r.status_code == 200 and r.json()["rate"] == 0 and r.json()["sent"] > 0
+            r = await c.post("/_sandbox/traffic", json={"rate": -1})
+            assert r.status_code == 400
+        proc.stdin.close()
+        assert await asyncio.wait_for(proc.wait(), 20) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert receiver.posts and receiver.bad_signatures == 0
+    assert {p["toUserId"] for p in receiver.posts} <= {"s1", "s2"}

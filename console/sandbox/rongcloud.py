@@ -434,6 +434,8 @@ class RongCloudEmulator:
         self._closing = asyncio.Event()
         self._router: _Router | None = None
         self.base_url = ""
+        #: a :class:`~console.sandbox.chat_traffic.ChatTraffic` feeding this emulator (``/_sandbox/traffic``)
+        self.traffic: Any = None
         self._handlers: dict[str, Callable[[dict[str, list[str]]], dict[str, Any]]] = {
             "/chatroom/create.json": self._create,
             "/chatroom/create_new.json": self._create_new,
@@ -1300,7 +1302,7 @@ class RongCloudEmulator:
     # --- control endpoint (unsigned; 127.0.0.1 only) -------------------------------------------------
 
     async def _control(self, request: web.Request) -> web.Response:
-        """``POST /_sandbox/{send,join,inject,clear,routing}`` with a JSON body; ``GET /_sandbox/state``."""
+        """``POST /_sandbox/{send,join,inject,clear,routing,traffic}`` with a JSON body; ``GET /_sandbox/state``."""
         op = request.match_info["op"]
         result: dict[str, Any] = {}
         try:
@@ -1321,6 +1323,16 @@ class RongCloudEmulator:
                 self._deferred.clear()
             elif op == "routing":
                 self.set_routing_url(body.get("url") or None)
+            elif op == "traffic":
+                if self.traffic is None:
+                    return web.json_response({"error": "no traffic generator attached"}, status=409)
+                if "rate" in body:
+                    rate = float(body["rate"])
+                    if rate < 0:
+                        raise ValueError("rate must be >= 0")
+                    self.traffic.rate_per_s = rate
+                result = {"rate": self.traffic.rate_per_s, "sent": self.traffic.sent,
+                          "traffic": dict(self.traffic.counts)}
             elif op != "state":
                 return web.json_response({"error": f"unknown operation {op!r}"}, status=404)
         except (KeyError, TypeError, ValueError) as e:
@@ -1367,3 +1379,78 @@ def _route_body(msg: StoredMessage, client_ip: str) -> bytes:
             f"&content={_q(msg.content)}&channelType=TEMPGROUP&msgTimestamp={msg.sent_time}&msgUID={msg.msg_uid}"
             f"&sensitiveType={msg.sensitive_type}&source={_q(msg.source)}&clientIp={_q(client_ip)}").encode("ascii")
 
+
+
+# --- a standalone process: ``python -m console.sandbox.rongcloud`` ------------------------------------
+
+async def _serve(args: Any) -> None:
+    import os
+    import signal
+    import sys
+
+    from console.sandbox.chat_traffic import SANDBOX_WORDS, ChatTraffic
+
+    secret = os.environ.get("SHIHOU_RC_SANDBOX_SECRET", "sandbox-rc-secret")
+    emu = RongCloudEmulator(app_key=args.app_key, app_secret=secret, routing_url=args.routing_url or None,
+                            max_in_flight=args.in_flight, seed=None)
+    base = await emu.start(port=args.port)
+    if args.words:
+        emu.set_words(SANDBOX_WORDS)
+    rooms = [r for r in args.rooms.split(",") if r]
+    engine = None
+    if args.db:
+        from console.db.engine import make_engine
+        engine = make_engine(args.db)
+        traffic = await ChatTraffic.from_database(emu, engine, rooms, rate_per_s=args.rate, seed=args.seed)
+    else:
+        traffic = ChatTraffic(emu, rooms, rate_per_s=args.rate, seed=args.seed)
+    emu.traffic = traffic
+    traffic.start()
+    print(json.dumps({"base_url": base, "app_key": args.app_key}), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    reader = loop.run_in_executor(None, sys.stdin.readline) if args.stdin else None
+    try:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=args.report_s)
+            if reader is not None and reader.done():
+                break
+            print(json.dumps({"sent": traffic.sent, "routing": vars(emu.stats), "backlog": emu.routing_backlog,
+                              "rate": traffic.rate_per_s}), flush=True)
+    finally:
+        await traffic.stop()
+        await emu.stop()
+        if engine is not None:
+            await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the emulator (and optionally chat traffic) in its own process.
+
+    Prints one JSON line ``{"base_url", "app_key"}`` once listening, then a JSON line of counters every
+    ``--report-s``; stops on SIGTERM/SIGINT (or when stdin closes, with ``--stdin``). The App Secret is
+    read from ``SHIHOU_RC_SANDBOX_SECRET`` (default ``sandbox-rc-secret``); it is a sandbox secret only.
+    Change the rate while running with ``POST /_sandbox/traffic {"rate": N}``.
+    """
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m console.sandbox.rongcloud", description=main.__doc__)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--app-key", default="sandbox-rc-key")
+    ap.add_argument("--routing-url", default="", help="the platform's message-routing URL")
+    ap.add_argument("--rooms", default="room_1", help="comma-separated chatroom ids")
+    ap.add_argument("--rate", type=float, default=0.0, help="messages per second (0: none until changed)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--db", default="", help="database URL whose users send the messages")
+    ap.add_argument("--in-flight", type=int, default=128, help="concurrent routing connections")
+    ap.add_argument("--words", action="store_true", help="load the sandbox's sensitive words")
+    ap.add_argument("--report-s", type=float, default=1.0)
+    ap.add_argument("--stdin", action="store_true", help="stop when stdin closes")
+    asyncio.run(_serve(ap.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
