@@ -540,6 +540,7 @@ async def test_quota_exhausted_waits_out_reset(emu: JPushEmulator, wall: Wall) -
     extra = await jp.cid()                               # waits for the reset instead of being refused
     assert extra and wall.t - t0 >= 29 and max(sleeps.slept) >= 29       # 12:00:30 → the window ends at 12:01:00
     assert not [c for c in emu.calls if c.status == 429]
+    assert [n for _, n in emu.window_counts()] == [3]
     # a 429 the client did not see coming: X-Rate-Limit-Reset is waited out, then the same cid is resent
     emu.inject("push", "429", retry_after_s=17)
     sleeps.slept.clear()
@@ -547,6 +548,7 @@ async def test_quota_exhausted_waits_out_reset(emu: JPushEmulator, wall: Wall) -
     assert 17.0 in sleeps.slept and emu.deliveries(extra) == 1
     sent = [c for c in emu.calls if c.op == "push" and c.cid == extra]
     assert [c.status for c in sent] == [200] and res.msg_id
+    assert [n for _, n in emu.window_counts()] == [3, 1]
     await jp.aclose()
 
 

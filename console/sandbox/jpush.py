@@ -1077,6 +1077,16 @@ class JPushEmulator:
             if rec is not None and rec.stats is None and len(rec.targets) > 20_000:
                 await asyncio.to_thread(self._stats, rec)
 
+    def window_counts(self) -> list[tuple[float, int]]:
+        """(window start, pushes delivered in it) for every quota window (fixed minutes on the emulator's
+        clock) from the first push to the last: a bench's rate in steady state is the mean over the
+        complete windows (drop the first and the last, which are partial)."""
+        if not self.pushes:
+            return []
+        counts = Counter(math.floor(r.at / 60.0) * 60.0 for r in self.pushes)
+        first, last = min(counts), max(counts)
+        return [(first + 60.0 * i, counts.get(first + 60.0 * i, 0)) for i in range(int((last - first) // 60) + 1)]
+
     def count_by(self, key: Callable[[PushRecord], Hashable]) -> Counter[Hashable]:
         """Deliveries grouped by ``key(record)`` (e.g. a batch number in the extras): a bench's check that
         no logical push went out twice under two different cids."""
