@@ -24,6 +24,7 @@ from console.sandbox.rongcloud import RongCloudEmulator
 from console.services.chat.rongcloud import (
     BEIJING,
     BulkPartiallyFailed,
+    OutcomeUnknown,
     RongCloud,
     RongCloudAuthError,
     RongCloudParameterError,
@@ -382,9 +383,10 @@ async def test_failover_on_5xx_only_for_idempotent_calls(emu: RongCloudEmulator,
         assert len(first.calls_of("/chatroom/user/gag/add.json")) == 2        # 1 try + 1 retry, then the backup
         # publish after a 503 may have been applied: neither retried nor sent to the backup
         client2 = rc([first.base_url, emu.base_url], wall, retries=3)
-        with pytest.raises(RongCloudUnavailable) as ei:
+        with pytest.raises(OutcomeUnknown) as ei:
             await client2.publish(["room-5"], from_user_id="sys", object_name="App:N", content={"a": 1})
-        assert ei.value.retryable and ei.value.http_status == 503 and ei.value.rc_code == 1000
+        assert not ei.value.retryable and ei.value.http_status == 503 and ei.value.rc_code == 1000
+        assert "may have been applied" in str(ei.value)
         assert len(first.calls_of("/message/chatroom/publish.json")) == 1
         assert emu.calls_of("/message/chatroom/publish.json") == []
         await client.aclose()
@@ -408,10 +410,16 @@ async def test_faults_timeout_malformed_reset_slow(emu: RongCloudEmulator, wall:
     assert await client.blocked("room-x") == []
     # a publish that timed out is not retried (it may have been delivered)
     emu.inject("/message/chatroom/publish.json", "timeout", apply=True)
-    with pytest.raises(RongCloudUnavailable) as ei:
+    with pytest.raises(OutcomeUnknown) as ei:
         await client.publish(["room-x"], from_user_id="sys", object_name="App:T", content={"a": 1})
-    assert ei.value.retryable and ei.value.code == "timeout"
+    assert not ei.value.retryable and ei.value.code == "timeout"
     assert len(emu.calls_of("/message/chatroom/publish.json")) == 1
+    assert [m.object_name for m in emu.messages("room-x")] == ["App:T"]     # it was applied: no second copy
+    # a garbled 200 to a publish: applied, not repeated
+    emu.inject("/message/chatroom/publish.json", "malformed", apply=True)
+    with pytest.raises(OutcomeUnknown):
+        await client.publish(["room-x"], from_user_id="sys", object_name="App:M", content={"a": 1})
+    assert len(emu.calls_of("/message/chatroom/publish.json")) == 2
     # a malformed answer to a read, every time: a clear retryable error
     emu.inject("/chatroom/user/gag/list.json", "malformed", count=3)
     with pytest.raises(RongCloudUnavailable):

@@ -29,7 +29,9 @@ Retries (only where safe):
   transport retries them on timeouts, 5xx (codes 1000, 1050) and malformed answers, and fails over to
   the next host.
 - Publishing a message is **not** idempotent (RongCloud has no idempotency key): it is retried and
-  failed over only when the request provably never left this machine (connection refused).
+  failed over only when the request provably never left this machine (connection refused). A
+  timeout, 5xx or garbled answer raises :class:`OutcomeUnknown`, which is *not* retryable (the
+  message may be out already; a person decides whether to send it again).
 - 429 / 1008 is a refusal before anything is done, so every call may wait and retry it; the wait is at
   least 1 s (the table says "after ≥ 1 s"), and the shared :class:`RateGate` (100/s per App Key) holds
   every caller back, not only the one refused. After ``rate_retries`` it raises :class:`RongCloudRateLimited`.
@@ -86,6 +88,7 @@ __all__ = [
     "ChatroomInfo",
     "HistoryRecord",
     "Member",
+    "OutcomeUnknown",
     "RongCloud",
     "RongCloudAuthError",
     "RongCloudError",
@@ -171,6 +174,14 @@ class RongCloudQuotaExceeded(RongCloudRejected):
 
 class SensitiveWordQuotaExceeded(RongCloudParameterError):
     """The sensitive-word list is full (default quota 50); a batch over the quota adds nothing."""
+
+
+class OutcomeUnknown(RongCloudError):
+    """A call that is not safe to repeat (publishing) got no clear answer: it may have been applied.
+
+    Not retryable: sending it again could publish twice. ``code``/``http_status`` are those of the
+    transport failure (``timeout``, ``network``, 5xx …).
+    """
 
 
 class BulkPartiallyFailed(RongCloudError):
@@ -580,11 +591,16 @@ class RongCloud:
                     continue
                 raise _convert(e, op) from None
             except ProviderUnavailable as e:
-                if tried_hosts + 1 < len(self.hosts) and (idempotent or _never_sent(e)):
+                never_sent = _never_sent(e)
+                if tried_hosts + 1 < len(self.hosts) and (idempotent or never_sent):
                     tried_hosts += 1
                     self._current = (start + tried_hosts) % len(self.hosts)
                     self._failed_over_at = self._mono()
                     continue
+                if not idempotent and not never_sent:
+                    msg = str(_convert(e, op)).split(": ", 1)[-1].split(" code=", 1)[0]
+                    raise OutcomeUnknown(PROVIDER, f"{msg}; it may have been applied, so it is not repeated",
+                                         code=e.code, http_status=e.http_status, request_id=e.request_id) from None
                 raise _convert(e, op) from None
             except ProviderError as e:
                 raise _convert(e, op) from None
@@ -593,6 +609,9 @@ class RongCloud:
             if reply.status == 200 and code == 200 and isinstance(body, Mapping):
                 return body
             if code is None and reply.status < 400:
+                if not idempotent:
+                    raise OutcomeUnknown(PROVIDER, f"{op}: answer without a code; it may have been applied, so it "
+                                         "is not repeated", code="malformed_response", http_status=reply.status)
                 raise RongCloudUnavailable(PROVIDER, f"{op}: answer without a code", code="malformed_response",
                                            http_status=reply.status)
             err = error_for(code, http_status=reply.status, message=_body_message(body),
