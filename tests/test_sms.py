@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -35,6 +42,7 @@ from console.errors import (
 from console.sandbox.sms import AliyunSmsEmulator
 from console.services.actions import ActionService
 from console.services.audit import AuditService
+from console.services.events import EventHub
 from console.services.http import HttpTransportPolicy, make_client
 from console.services.sms.gateway import (
     AliyunSms,
@@ -58,6 +66,7 @@ from console.services.sms.service import (
 from tests.conftest import insert_known_users, operator
 
 aio = pytest.mark.asyncio(loop_scope="session")
+ROOT = Path(__file__).resolve().parents[1]
 
 AK, SK = "LTAItest", "sms-test-secret"
 CODE_TPL = SmsTemplate(code="SMS_216427811", content="您的验证码为${code}，5分钟内有效，请勿泄露给他人。", kind="code")
@@ -590,8 +599,15 @@ async def test_cancel_revoked_key_and_late_gateway(rig: Rig, expect_log: list[st
     b, _ = rig.console(Role.OPERATOR, "op-b")
     await _templates(a)
     aud = Audience(kind="user_ids", user_ids=(10000001, 10000002, 10000003))
+    hub = EventHub(rig.engine, poll_interval=0.05)  # the other console's event hub
+    await hub.start()
+    try:
+        c1 = await a.create_campaign("撤回", "SMS_245512083", {"gift": "金币", "days": "7"}, aud, reason="r")
+        changes = await hub.poll_once()
+        assert changes.topic("approvals") == {str(c1.approval_id)} and changes.has("sms")
+    finally:
+        await hub.aclose()
     # withdrawn by the requester before approval: the approval is cancelled too, nothing can be sent
-    c1 = await a.create_campaign("撤回", "SMS_245512083", {"gift": "金币", "days": "7"}, aud, reason="r")
     assert (await a.cancel_campaign(c1.id, "文案有误")).state == "cancelled"
     assert await b.approvals() == [] and (await b.approvals(state="cancelled"))[0].id == c1.approval_id
     with pytest.raises(ApprovalRefused, match="already cancelled"):
@@ -637,3 +653,81 @@ def test_gateway_from_settings() -> None:
     assert gw is not None and gw.sign_name == "狮吼直播"
     with pytest.raises(InvalidInput, match="access_key_id"):
         gateway_from_settings({**keys, "sms.access_key_id": ""}, store)
+
+
+SEND_CHILD = textwrap.dedent("""
+    import asyncio, sys
+    from console.credentials import Secret
+    from console.db.engine import make_engine
+    from console.domain import Operator, OperatorId, Role
+    from console.services.audit import AuditService
+    from console.services.http import make_client
+    from console.services.sms.gateway import AliyunSms
+    from console.services.sms.service import SmsService
+
+    async def main(db, base, cid):
+        engine = make_engine(db)
+        gw = AliyunSms(make_client(base, timeout=600), access_key_id="LTAItest", secret=Secret("sms-test-secret"),
+                       sign_name="狮吼直播")
+        op = Operator(id=OperatorId(2), username="op-b", display_name="b", role=Role.OPERATOR)
+        sms = SmsService(engine, AuditService(engine, op), gw, concurrency=1)
+        print("sending", flush=True)
+        await sms.send_campaign(int(cid))
+
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3]))
+""")
+
+
+@pytest.mark.parametrize("applied", [False, True], ids=["killed-before-vendor", "killed-after-vendor"])
+@aio
+async def test_kill_9_mid_campaign_sends_each_recipient_once(engine: Any, db_url: str, tmp_path: Path,
+                                                             applied: bool) -> None:
+    await insert_known_users(engine)
+    emu = AliyunSmsEmulator(access_key_id=AK, secret=SK)  # real time: the child signs with its own clock
+    await emu.start()
+    gws: list[AliyunSms] = []
+
+    def console(name: str, **kw: Any) -> SmsService:
+        gw = AliyunSms(make_client(emu.base_url, timeout=5), access_key_id=AK, secret=Secret(SK), sign_name="狮吼直播")
+        gws.append(gw)
+        return SmsService(engine, AuditService(engine, operator(Role.OPERATOR, name)), gw, **kw)
+
+    try:
+        a, b = console("op-a"), console("op-b")
+        await a.sync_template("SMS_245512083")
+        ids = (10000001, 10000002, 10000003, 10000004)
+        c = await a.create_campaign("kill -9", "SMS_245512083", {"gift": "金币", "days": "7"},
+                                    Audience(kind="user_ids", user_ids=ids), reason="r", quiet_start=0, quiet_end=0)
+        await b.approve(c.approval_id or 0)
+        emu.inject("SendSms", "timeout", apply=applied)  # the first send never answers (after it was sent)
+        script = tmp_path / "send_child.py"
+        script.write_text(SEND_CHILD, encoding="utf-8")
+        child = subprocess.Popen([sys.executable, str(script), db_url, emu.base_url, str(c.id)], cwd=ROOT,
+                                 env=os.environ | {"PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while not emu.calls_of("SendSms"):
+                assert time.monotonic() < deadline, "the child never called the vendor"
+                await asyncio.sleep(0.05)
+            child.send_signal(signal.SIGKILL)
+            child.wait(10)
+        finally:
+            if child.poll() is None:
+                child.kill()
+            if child.stdout:
+                child.stdout.close()
+        emu.clear_faults()
+        assert len(emu.messages) == (1 if applied else 0)
+        rep = await b.report(c.id)
+        assert (rep.state, rep.pending) == ("sending", 4)
+        # the dead console's claim holds for claim_ttl; then another console takes over
+        with pytest.raises(InvalidInput, match="another console"):
+            await b.send_campaign(c.id)
+        rep = await console("op-c", claim_ttl=timedelta(0)).send_campaign(c.id)
+        assert (rep.state, rep.sent, rep.pending) == ("done", 4, 0)
+        assert len(emu.messages) == 4 and set(emu.sends_per_out_id().values()) == {1}
+        assert len(emu.calls_of("SendSms")) == (4 if applied else 5)  # the found one is not sent again
+    finally:
+        for g in gws:
+            await g.aclose()
+        await emu.stop()
