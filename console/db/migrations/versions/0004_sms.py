@@ -35,6 +35,7 @@ PG_GRANTS = [
     "GRANT SELECT, INSERT ON sms_codes TO shihou_support",
     "GRANT INSERT, UPDATE (status, error_code, delivered_at, biz_id) ON sms_messages TO shihou_support",
     "GRANT SELECT ON approvals TO shihou_moderator",
+    "GRANT UPDATE (status, error_code, delivered_at, biz_id) ON sms_messages TO shihou_moderator",
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO shihou_operator",
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO shihou_admin",
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO shihou_support",
