@@ -147,13 +147,32 @@ async def run(settings: Settings, *, screenshot: Path | None = None, pane: str |
         window.restore_layout(state)
     window.show()
     await asyncio.sleep(0)  # the first frame
-    code = await _start(settings, window, state, screenshot, pane)
+    # The rest of the code loads in a worker thread: the window keeps answering meanwhile.
+    await asyncio.to_thread(_preload, _CORE_MODULES)
+    views = asyncio.ensure_future(asyncio.to_thread(_preload, _VIEW_MODULES))
+    try:
+        code = await _start(settings, window, state, screenshot, pane, views)
+    finally:
+        views.cancel()
     window.close()
     return code
 
 
+_CORE_MODULES = ("sqlalchemy", "console.db.engine", "console.services.auth", "console.views.login")
+_VIEW_MODULES = ("console.services", "console.views.user_lookup", "console.views.room_monitor",
+                 "console.views.audit", "console.views.action_queue")
+
+
+def _preload(names: tuple[str, ...]) -> None:
+    """Import ``names`` (in a worker thread: Python's per-module import locks make this safe)."""
+    import importlib
+
+    for name in names:
+        importlib.import_module(name)
+
+
 async def _start(settings: Settings, window: MainWindow, state: QSettings, screenshot: Path | None,
-                 pane: str | None) -> int:
+                 pane: str | None, views: asyncio.Future[None]) -> int:
     from console.db.engine import open_database
     from console.services.auth import AuthService
 
@@ -177,6 +196,7 @@ async def _start(settings: Settings, window: MainWindow, state: QSettings, scree
         await engine.dispose()
     if operator is None:
         return 0
+    await views
     return await _run_window(settings, operator, window, state, screenshot, pane)
 
 
