@@ -706,3 +706,35 @@ async def test_sandbox_population_from_the_shared_database(known_db: Any) -> Non
         await jp.aclose()
     finally:
         await emu.stop()
+
+
+@aio
+async def test_emulator_as_its_own_process() -> None:
+    """``python -m console.sandbox.jpush``: the sandbox can keep JPush out of the console's interpreter."""
+    import sys
+
+    from console.sandbox.jpush import SANDBOX_APP_KEY, SANDBOX_MASTER_SECRET
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "console.sandbox.jpush", "--aliases", "50", "--stdin", "--report-s", "0.2",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdin is not None
+    try:
+        hello = json.loads(await asyncio.wait_for(proc.stdout.readline(), 30))
+        assert hello["app_key"] == SANDBOX_APP_KEY and hello["devices"] >= 50
+        jp = JPushClient.create(app_key=SANDBOX_APP_KEY, master_secret=Secret(SANDBOX_MASTER_SECRET),
+                                api_url=hello["base_url"], report_url=hello["base_url"], device_url=hello["base_url"])
+        cid = await jp.cid()
+        await jp.push(payload(aliases=("10000001", "10000002")), cid=cid)
+        await jp.push(payload(aliases=("10000001", "10000002")), cid=cid)
+        async with httpx.AsyncClient() as h:
+            assert (await h.get(hello["base_url"] + "/_sandbox/deliveries")).json() == {cid: 1}
+        await jp.aclose()
+        for _ in range(100):                              # counter lines from before the pushes may be queued
+            line = json.loads(await asyncio.wait_for(proc.stdout.readline(), 10))
+            if line["pushes"]:
+                break
+        assert line == {"pushes": 1, "schedules": 0, "duplicate_cids": 0}
+    finally:
+        proc.stdin.close()
+        assert await asyncio.wait_for(proc.wait(), 15) == 0

@@ -198,9 +198,10 @@ async def start_sandbox_jpush(engine: Any, *, app_key: str = SANDBOX_APP_KEY,
     """
     specs = await population_from_db(engine, limit=limit)
     options.setdefault("vip", True)          # per-platform click reports for the campaign charts
+    port = int(options.pop("port", 0))
     emu = JPushEmulator(app_key=app_key, master_secret=master_secret, **options)
     await asyncio.to_thread(emu.add_devices, specs)
-    base = await emu.start()
+    base = await emu.start(port=port)
     return emu, {"jpush.url": base, "jpush.report_url": base, "jpush.device_url": base, "jpush.app_key": app_key}
 
 
@@ -1574,3 +1575,74 @@ def _fires(trigger: Mapping[str, Any], after: float, until: float) -> list[float
                 out.append(ts)
         d += timedelta(days=1)
     return out
+
+
+# --- a standalone process: ``python -m console.sandbox.jpush`` ----------------------------------------
+
+async def _serve(args: Any) -> None:
+    import os
+    import signal
+    import sys
+
+    secret = os.environ.get("SHIHOU_JPUSH_SANDBOX_SECRET", SANDBOX_MASTER_SECRET)
+    quotas = dict(push_quota=args.push_quota, report_quota=args.report_quota, vip=not args.no_vip)
+    engine = None
+    if args.db:
+        from console.db.engine import make_engine
+
+        engine = make_engine(args.db)
+        emu, _ = await start_sandbox_jpush(engine, app_key=args.app_key, master_secret=secret, limit=args.limit,
+                                           port=args.port, **quotas)
+    else:
+        emu = JPushEmulator(app_key=args.app_key, master_secret=secret, **quotas)
+        await asyncio.to_thread(emu.populate, [str(10_000_000 + i) for i in range(args.aliases)], seed=args.seed)
+        await emu.start(port=args.port)
+    print(json.dumps({"base_url": emu.base_url, "app_key": args.app_key, "devices": emu.device_count}), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    reader = loop.run_in_executor(None, sys.stdin.readline) if args.stdin else None
+    try:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=args.report_s)
+            if reader is not None and reader.done():
+                break
+            per_cid = emu.deliveries_by_cid()
+            print(json.dumps({"pushes": len(emu.pushes), "schedules": len(emu.schedules),
+                              "duplicate_cids": sum(1 for c, n in per_cid.items() if c and n > 1)}), flush=True)
+    finally:
+        await emu.stop()
+        if engine is not None:
+            await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the JPush emulator in its own process.
+
+    Prints one JSON line ``{"base_url", "app_key", "devices"}`` once listening, then a JSON line of counters
+    every ``--report-s``; stops on SIGTERM/SIGINT (or when stdin closes, with ``--stdin``). Devices come from
+    ``--db`` (the shared database's users) or are generated for ``--aliases`` user ids from 10000000. The
+    Master Secret is read from ``SHIHOU_JPUSH_SANDBOX_SECRET`` (default: the sandbox's); it is a sandbox
+    secret only. Control it over ``/_sandbox/`` (inject, lose, chaos, quota, tick, deliveries, state).
+    """
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m console.sandbox.jpush", description=main.__doc__)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--app-key", default=SANDBOX_APP_KEY)
+    ap.add_argument("--db", default="", help="database URL whose users' devices make the population")
+    ap.add_argument("--limit", type=int, default=100_000, help="devices read from --db")
+    ap.add_argument("--aliases", type=int, default=1000, help="generated users when there is no --db")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--push-quota", type=int, default=600, help="push API calls per minute")
+    ap.add_argument("--report-quota", type=int, default=2400, help="report API calls per minute")
+    ap.add_argument("--no-vip", action="store_true", help="no /v3/messages, cids 10 per call")
+    ap.add_argument("--report-s", type=float, default=5.0)
+    ap.add_argument("--stdin", action="store_true", help="stop when stdin closes")
+    asyncio.run(_serve(ap.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
