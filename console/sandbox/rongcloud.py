@@ -1422,6 +1422,10 @@ async def _serve(args: Any) -> None:
                               "rate": traffic.rate_per_s}), flush=True)
     finally:
         await traffic.stop()
+        with contextlib.suppress(TimeoutError):
+            await emu.drain(10)                  # let the posts already queued go out
+        print(json.dumps({"final": True, "sent": traffic.sent, "routing": vars(emu.stats),
+                          "backlog": emu.routing_backlog, "counts": traffic.counts}, ensure_ascii=False), flush=True)
         await emu.stop()
         if engine is not None:
             await engine.dispose()
