@@ -372,6 +372,11 @@ async def test_emulator_validation_codes(emu: JPushEmulator, wall: Wall,
             r = await araw(http, emu, "POST", path, body)
             assert r.status_code == 400 and code_of(r) == code, (body, r.text)
             assert text in r.json()["error"]["message"], r.text
+    r = await araw(http, emu, "POST", "/v3/push", {**ok, "platform": ["android", "winphone"],
+                                                   "notification": {"alert": "长" * 400}})
+    assert code_of(r) == 1005 and "WinPhone" in r.text
+    r = await araw(http, emu, "POST", "/v3/push/validate", {**ok, "notification": {"alert": "长" * 400}})
+    assert r.status_code == 200, r.text                  # "all" is not held to WinPhone's 1000 bytes
     r = await araw(http, emu, "POST", "/v3/push", content=b"{not json", headers={"Content-Type": "application/json"})
     assert code_of(r) == 1003
     r = await araw(http, emu, "GET", "/v3/push")

@@ -1527,13 +1527,16 @@ class JPushClient:
         for a in uniq:
             check_name("alias", a)
         sem = asyncio.Semaphore(max(1, concurrency))
-        counts: list[int] = []
 
-        async def one(a: str) -> None:
+        async def one(a: str) -> int:
             async with sem:
-                counts.append(len(await self.alias_devices(a, platforms)))
+                return len(await self.alias_devices(a, platforms))
 
-        await asyncio.gather(*(one(a) for a in uniq))
+        results = await asyncio.gather(*(one(a) for a in uniq), return_exceptions=True)
+        for r in results:
+            if isinstance(r, BaseException):
+                raise r
+        counts = [r for r in results if isinstance(r, int)]
         return AudienceCount(len(uniq), sum(1 for c in counts if c), sum(counts))
 
     async def aclose(self) -> None:
