@@ -29,7 +29,7 @@ from console.credentials import Secret
 from console.db import tables as t
 from console.db import tables_sms as ts
 from console.db.engine import make_engine
-from console.domain import ActionStatus, Permission, Role, UserId
+from console.domain import ROLE_PERMISSIONS, ActionStatus, Role, UserId
 from console.errors import (
     InvalidInput,
     NotFound,
@@ -402,10 +402,9 @@ async def rows(engine: Any, table: sa.Table, *where: Any) -> list[Any]:
 @aio
 async def test_resend_code_through_the_outbox(rig: Rig, expect_log: list[str]) -> None:
     expect_log.append("refused")
-    allowed = [r for r in Role if r == Role.ADMIN or (r == Role.SUPPORT and RESEND_PERMISSION != Permission.SEND_SMS)
-               or (r == Role.OPERATOR and RESEND_PERMISSION == Permission.SEND_SMS)]
-    assert allowed  # support once Permission.RESEND_SMS_CODE exists; operator until then
-    sms, _actions = rig.console(allowed[0], "staff-1")
+    # support and admin (ROLE_PERMISSIONS), never operators or moderators
+    assert {r for r in Role if RESEND_PERMISSION in ROLE_PERMISSIONS[r]} == {Role.SUPPORT, Role.ADMIN}
+    sms, _actions = rig.console(Role.SUPPORT, "sup-1")
     uid = UserId(10000002)
     rec = await sms.resend_code(uid, "用户称未收到验证码", key="click-1")
     assert rec.state == ActionStatus.DONE and rec.payload["biz_id"]
@@ -429,7 +428,7 @@ async def test_resend_code_through_the_outbox(rig: Rig, expect_log: list[str]) -
     assert e.value.next_at == rig.wall.now() + timedelta(minutes=1)
     assert len(rig.emu.messages_to("13812349999")) == 1
     # support's card: the message, the quota, then the receipt
-    sup, _ = rig.console(Role.SUPPORT, "sup-1")
+    sup = sms
     view = await sup.user_messages(uid)
     assert [(v.status, v.purpose, v.phone_masked) for v in view] == [("sent", "verify", "138****9999")]
     quota = await sup.resend_quota(uid)
@@ -440,12 +439,14 @@ async def test_resend_code_through_the_outbox(rig: Rig, expect_log: list[str]) -
     assert fresh.status == "delivered" and fresh.delivered_at == START + timedelta(seconds=5)
     rig.wall.advance(60)
     assert (await sup.resend_quota(uid)).allowed
-    # a role without the permission: refused and audited
-    mod, _ = rig.console(Role.MODERATOR, "mod-1")
-    with pytest.raises(PermissionDenied):
-        await mod.resend_code(uid, "x")
-    denied = await rows(rig.engine, t.audit_log, t.audit_log.c.kind == "denied", t.audit_log.c.actor == "mod-1")
-    assert denied and denied[0].reason == str(RESEND_PERMISSION)
+    # roles without the permission: refused and audited
+    for role in (Role.MODERATOR, Role.OPERATOR):
+        other, _ = rig.console(role, f"no-{role}")
+        with pytest.raises(PermissionDenied):
+            await other.resend_code(uid, "x")
+        denied = await rows(rig.engine, t.audit_log, t.audit_log.c.kind == "denied",
+                            t.audit_log.c.actor == f"no-{role}")
+        assert denied and denied[0].reason == str(RESEND_PERMISSION)
     with pytest.raises(NotFound):
         await sms.resend_code(UserId(999), "x")
 

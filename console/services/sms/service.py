@@ -39,6 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from console.credentials import Secret
@@ -69,10 +70,11 @@ from console.services.sms.gateway import (
 log = logging.getLogger(__name__)
 
 RESEND_CODE = "sms_code_resend"
-#: Who may resend a verification code. The issue gives it to support (the user card); ROLE_PERMISSIONS
-#: has no such permission yet and support lacks SEND_SMS, so the lead adds ``Permission.RESEND_SMS_CODE``
-#: (support, admin). Until then it falls back to SEND_SMS (operator, admin).
-RESEND_PERMISSION: Permission = getattr(Permission, "RESEND_SMS_CODE", Permission.SEND_SMS)
+#: Who may resend a verification code: a support action on the user card (the issue). Support lacks
+#: SEND_SMS, and operators may not read users' phones (PostgreSQL grants), so it is not SEND_SMS. The
+#: proper permission is ``Permission.RESEND_SMS_CODE`` (support, admin; the lead adds it); until it exists
+#: REVEAL_PHONE stands in, which exactly support and admin hold.
+RESEND_PERMISSION: Permission = getattr(Permission, "RESEND_SMS_CODE", Permission.REVEAL_PHONE)
 #: Per-number limits of verification codes, as the vendor enforces them (providers.md §4.2).
 CODE_LIMITS: tuple[tuple[str, timedelta | None, int], ...] = (
     ("minute", timedelta(minutes=1), 1), ("hour", timedelta(hours=1), 5), ("day", None, 10))
@@ -532,7 +534,20 @@ class SmsService:
         async with self._engine.connect() as conn:
             return await self._count(conn, audience)
 
+    async def _pg_audience(self, conn: AsyncConnection, audience: Audience, campaign_id: int | None) -> AudienceCount:
+        """PostgreSQL: count (and with ``campaign_id`` snapshot) through ``shihou_sms_audience``, so the
+        operator's role never reads ``users.phone`` itself (migration 0004)."""
+        stmt = sa.text("SELECT recipients, opted_out FROM shihou_sms_audience(:cid, :kind, :days, :ids, :now)"
+                       ).bindparams(sa.bindparam("ids", type_=postgresql.ARRAY(sa.BigInteger)),
+                                    sa.bindparam("cid", type_=sa.BigInteger),
+                                    sa.bindparam("now", type_=sa.DateTime(timezone=True)))
+        row = (await conn.execute(stmt, {"cid": campaign_id, "kind": audience.kind, "days": audience.days,
+                                         "ids": list(audience.user_ids), "now": self._clock()})).one()
+        return AudienceCount(recipients=int(row.recipients), opted_out=int(row.opted_out))
+
     async def _count(self, conn: AsyncConnection, audience: Audience) -> AudienceCount:
+        if conn.dialect.name == "postgresql":
+            return await self._pg_audience(conn, audience, None)
         u, o = t.users, ts.sms_opt_outs
         where = self._audience_where(audience)
         total = int((await conn.execute(sa.select(sa.func.count()).select_from(u).where(*where))).scalar_one())
@@ -581,14 +596,17 @@ class SmsService:
                 audience_size=counts.recipients, skipped_opt_out=counts.opted_out, quiet_start=quiet_start,
                 quiet_end=quiet_end, state="awaiting_approval", created_by=self.operator, created_at=now,
             ).returning(ts.sms_campaigns.c.id))).scalar_one()
-            sel = sa.select(
-                sa.literal(cid).label("campaign_id"), u.c.id, u.c.phone,
-                (sa.literal(f"c{cid}-") + sa.cast(u.c.id, sa.String)).label("out_id"),
-                sa.literal("pending").label("state"), sa.literal(0).label("attempts"),
-                sa.literal(now, type_=t.UTCDateTime).label("updated_at"),
-            ).where(*self._audience_where(audience), ~sa.exists().where(o.c.phone == u.c.phone)).order_by(u.c.id)
-            await conn.execute(r.insert().from_select(
-                ["campaign_id", "user_id", "phone", "out_id", "state", "attempts", "updated_at"], sel))
+            if conn.dialect.name == "postgresql":
+                counts = await self._pg_audience(conn, audience, cid)
+            else:
+                sel = sa.select(
+                    sa.literal(cid).label("campaign_id"), u.c.id, u.c.phone,
+                    (sa.literal(f"c{cid}-") + sa.cast(u.c.id, sa.String)).label("out_id"),
+                    sa.literal("pending").label("state"), sa.literal(0).label("attempts"),
+                    sa.literal(now, type_=t.UTCDateTime).label("updated_at"),
+                ).where(*self._audience_where(audience), ~sa.exists().where(o.c.phone == u.c.phone)).order_by(u.c.id)
+                await conn.execute(r.insert().from_select(
+                    ["campaign_id", "user_id", "phone", "out_id", "state", "attempts", "updated_at"], sel))
             summary = (f"短信活动 #{cid}「{name}」· {counts.recipients:,} 人 · 模板 {tpl.code} · "
                        f"{tpl.render(values)[:60]}")
             aid = (await conn.execute(ts.approvals.insert().values(

@@ -20,14 +20,56 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')
 _TS = sa.DateTime(timezone=True)
 
-#: Operators run campaigns and approve each other's sends; admins do everything; support reads the
-#: SMS of a user and resends a verification code (writes sms_messages and sms_codes, reads limits);
-#: moderators see nothing new. Operators need the phone of the recipients they send to (never shown).
+#: Who picks a campaign's audience: operators may not read users.phone (the role design), so on
+#: PostgreSQL the audience is counted and snapshotted into sms_campaign_recipients (phones included,
+#: opted-out numbers left out) by this SECURITY DEFINER function, only for a campaign that was just
+#: created and is awaiting approval. ``p_campaign`` NULL: count only.
+PG_AUDIENCE_FUNCTION = """
+CREATE OR REPLACE FUNCTION shihou_sms_audience(p_campaign bigint, p_kind text, p_days integer, p_ids bigint[],
+                                               p_now timestamptz)
+RETURNS TABLE (recipients bigint, opted_out bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+  since timestamptz := p_now - make_interval(days => coalesce(p_days, 0));
+BEGIN
+  IF p_kind NOT IN ('active_days', 'registered_days', 'user_ids') THEN
+    RAISE EXCEPTION 'unknown audience %', p_kind;
+  END IF;
+  IF p_campaign IS NOT NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM sms_campaigns c WHERE c.id = p_campaign AND c.state = 'awaiting_approval')
+       OR EXISTS (SELECT 1 FROM sms_campaign_recipients r WHERE r.campaign_id = p_campaign) THEN
+      RAISE EXCEPTION 'campaign % cannot take an audience now', p_campaign;
+    END IF;
+    INSERT INTO sms_campaign_recipients (campaign_id, user_id, phone, out_id, state, attempts, updated_at)
+    SELECT p_campaign, u.id, u.phone, 'c' || p_campaign || '-' || u.id, 'pending', 0, p_now
+    FROM users u
+    WHERE u.status = 'active' AND length(u.phone) = 11 AND u.phone LIKE '1%'
+      AND CASE p_kind WHEN 'active_days' THEN u.last_active_at >= since
+                      WHEN 'registered_days' THEN u.registered_at >= since
+                      ELSE u.id = ANY (p_ids) END
+      AND NOT EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.phone = u.phone)
+    ORDER BY u.id;
+  END IF;
+  RETURN QUERY
+    SELECT count(*) FILTER (WHERE o.phone IS NULL), count(o.phone)
+    FROM users u LEFT JOIN sms_opt_outs o ON o.phone = u.phone
+    WHERE u.status = 'active' AND length(u.phone) = 11 AND u.phone LIKE '1%'
+      AND CASE p_kind WHEN 'active_days' THEN u.last_active_at >= since
+                      WHEN 'registered_days' THEN u.registered_at >= since
+                      ELSE u.id = ANY (p_ids) END;
+END $$
+"""
+
+#: Operators run campaigns and approve each other's sends (never reading users.phone: the audience
+#: comes from shihou_sms_audience); admins do everything; support reads the SMS of a user and resends
+#: a verification code (writes sms_messages and sms_codes); moderators record receipts on the card.
 PG_GRANTS = [
+    "REVOKE ALL ON FUNCTION shihou_sms_audience(bigint, text, integer, bigint[], timestamptz) FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION shihou_sms_audience(bigint, text, integer, bigint[], timestamptz) "
+    "TO shihou_operator, shihou_admin",
     "GRANT SELECT, INSERT, UPDATE ON approvals, sms_templates, sms_opt_outs, sms_campaigns, "
     "sms_campaign_recipients, sms_codes TO shihou_operator",
     "GRANT DELETE ON sms_opt_outs TO shihou_operator",
-    "GRANT SELECT (phone) ON users TO shihou_operator",
     "GRANT SELECT, INSERT, UPDATE ON approvals, sms_templates, sms_opt_outs, sms_campaigns, "
     "sms_campaign_recipients, sms_codes TO shihou_admin",
     "GRANT DELETE ON sms_opt_outs TO shihou_admin",
@@ -155,11 +197,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_sms_messages_phone', ['phone', 'sent_at'], unique=False)
 
     if op.get_bind().dialect.name == 'postgresql':
+        op.execute(PG_AUDIENCE_FUNCTION)
         for stmt in PG_GRANTS:
             op.execute(stmt)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("DROP FUNCTION IF EXISTS shihou_sms_audience(bigint, text, integer, bigint[], timestamptz)")
     with op.batch_alter_table('sms_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_sms_messages_phone')
     op.drop_table('sms_codes')
