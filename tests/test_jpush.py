@@ -743,3 +743,60 @@ async def test_emulator_as_its_own_process() -> None:
     finally:
         proc.stdin.close()
         assert await asyncio.wait_for(proc.wait(), 15) == 0
+
+
+@aio
+async def test_emulator_device_writes(emu: JPushEmulator, wall: Wall, http: httpx.AsyncClient) -> None:
+    jp, _ = client(emu, wall)
+    rid = "0a1b2c3d4e5f60718293"
+    r = await araw(http, emu, "POST", f"/v3/devices/{rid}", {"tags": {"add": ["深圳"], "remove": ["qa"]},
+                                                            "alias": "tester2"})
+    assert r.status_code == 200
+    info = await jp.device(rid)
+    assert info.alias == "tester2" and set(info.tags) == {"ios", "深圳"}
+    assert await jp.alias_devices("tester") == ["1a1b2c3d4e5f60718293"]
+    r = await araw(http, emu, "POST", "/v3/tags/campaign_x", {"registration_ids": {"add": [rid]}})
+    assert r.status_code == 200 and await jp.tag_has_device("campaign_x", rid)
+    res = await jp.push(payload(audience=Audience(tags=("campaign_x",))), cid=await jp.cid())
+    assert emu.record(res.msg_id).targets == [emu.device_count - 2]  # type: ignore[union-attr]
+    r = await araw(http, emu, "DELETE", "/v3/tags/campaign_x")
+    assert r.status_code == 200 and "campaign_x" not in await jp.tags()
+    r = await araw(http, emu, "DELETE", "/v3/aliases/tester2")
+    assert r.status_code == 200 and await jp.alias_devices("tester2") == []
+    r = await araw(http, emu, "POST", f"/v3/devices/{rid}", {"tags": {"add": ["bad tag"]}})
+    assert r.status_code == 400 and code_of(r) == 7002
+    await jp.aclose()
+
+
+@aio
+async def test_time_to_live_zero_reaches_online_devices_only(emu: JPushEmulator, wall: Wall) -> None:
+    jp, _ = client(emu, wall)
+    aliases = tuple(USERS[:300])
+    one_day = await jp.push(payload(aliases=aliases, platforms=("android",)), cid=await jp.cid())
+    online = await jp.push(payload(aliases=aliases, platforms=("android",),
+                                   options=Options(apns_production=True, time_to_live=0)), cid=await jp.cid())
+    wall.t += 3600
+    [a, b] = await jp.received([one_day.msg_id, online.msg_id])
+    assert a.android_received and b.android_received is not None
+    assert b.android_received < 0.2 * a.android_received          # only those that got it within a second
+    assert emu.record(online.msg_id).body["options"] == {"apns_production": True, "time_to_live": 0}  # type: ignore[union-attr]
+    await jp.aclose()
+
+
+@aio
+async def test_schedule_pages_and_active_limit(emu: JPushEmulator, wall: Wall) -> None:
+    emu.set_quota("schedule", 1000)
+    jp, _ = client(emu, wall)
+    at = SingleTrigger(datetime.fromtimestamp(wall.t + 3600, UTC))
+    for i in range(55):
+        await jp.create_schedule(f"s{i:02d}", at, payload())
+    first = await jp.schedules(1)
+    assert first.total_count == 55 and first.total_pages == 2 and len(first.schedules) == 50
+    assert len((await jp.schedules(2)).schedules) == 5 and len(await jp.all_schedules()) == 55
+    emu.max_active_schedules = 55
+    with pytest.raises(ProviderRejected, match="at most 55 active schedules") as e:
+        await jp.create_schedule("one too many", at, payload())
+    assert e.value.code == "8100" and e.value.http_status == 400
+    await jp.update_schedule(first.schedules[0].schedule_id, enabled=False)
+    assert (await jp.create_schedule("fits now", at, payload())).name == "fits now"
+    await jp.aclose()
