@@ -16,6 +16,8 @@ import httpx
 import pytest
 import pytest_asyncio
 from aiohttp import web
+from hypothesis import given
+from hypothesis import strategies as st
 
 from console.credentials import Secret
 from console.errors import InvalidInput
@@ -898,3 +900,33 @@ async def test_standalone_process_with_traffic(receiver: Receiver) -> None:
             await proc.wait()
     assert receiver.posts and receiver.bad_signatures == 0
     assert {p["toUserId"] for p in receiver.posts} <= {"s1", "s2"}
+
+
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=8), st.text(max_size=40)), min_size=1, max_size=6))
+def test_form_encoding_round_trips_any_text(pairs: list[tuple[str, str]]) -> None:
+    from urllib.parse import parse_qsl
+
+    clean = [(k.replace("\ud800", ""), v) for k, v in pairs]
+    try:
+        body = encode_form(clean)
+    except UnicodeEncodeError:          # lone surrogates cannot be sent as UTF-8 at all
+        return
+    assert parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="strict") == clean
+    assert set(body) <= set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%+=&-_.~*")
+
+
+@aio
+async def test_the_128_kb_limit_on_both_sides(emu: RongCloudEmulator, wall: Wall) -> None:
+    client = rc(emu.base_url, wall)
+    envelope = len(json.dumps({"t": ""}, separators=(",", ":")))
+    exact = {"t": "x" * (128 * 1024 - envelope)}
+    assert await client.publish(["room-128"], from_user_id="sys", object_name="App:Big", content=exact) == ["room-128"]
+    assert len(emu.messages("room-128")[-1].content.encode()) == 128 * 1024
+    with pytest.raises(InvalidInput):
+        await client.publish(["room-128"], from_user_id="sys", object_name="App:Big",
+                             content={"t": "x" * (128 * 1024 - envelope + 1)})
+    # a viewer's message over 128 KB never leaves the client; one just under is stored whole
+    assert emu.client_send("room-128", "u1", "字" * (44 * 1024)).outcome == "too_long"
+    ok = emu.client_send("room-128", "u1", "字" * 43_000)                 # 129 000 bytes of text
+    assert ok.outcome == "stored" and ok.text == "字" * 43_000
+    await client.aclose()
