@@ -39,7 +39,7 @@ from console.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from console.sandbox.sms import AliyunSmsEmulator
+from console.sandbox.sms import AliyunSmsEmulator, seed_templates
 from console.services.actions import ActionService
 from console.services.audit import AuditService
 from console.services.events import EventHub
@@ -587,6 +587,10 @@ async def test_campaign_bad_input_refused_before_anything(rig: Rig, expect_log: 
     with pytest.raises(InvalidInput, match="phone"):
         await a.add_opt_out("12345")
     assert await rows(rig.engine, ts.sms_campaigns) == [] and await rows(rig.engine, ts.approvals) == []
+    # the sandbox's templates, written without a vendor call: the unsynced one is now known
+    assert await seed_templates(rig.engine, rig.emu) == len(rig.emu.templates) - 3
+    with pytest.raises(InvalidInput, match=r"\$\{anchor\}"):
+        await a.create_campaign("x", "SMS_230184521", {"name": "a"}, aud, reason="r")
     assert rig.emu.calls_of("SendSms") == []
     support, _ = rig.console(Role.SUPPORT, "sup-1")
     with pytest.raises(PermissionDenied):

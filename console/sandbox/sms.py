@@ -65,7 +65,7 @@ from aiohttp import web
 
 from console.sandbox.kingsoft import FaultKind, FaultPlan, fault_response, wait_or_closed
 
-__all__ = ["DEFAULT_SIGN_NAMES", "DEFAULT_TEMPLATES", "AliyunSmsEmulator", "EmuTemplate", "SentSms"]
+__all__ = ["DEFAULT_SIGN_NAMES", "DEFAULT_TEMPLATES", "AliyunSmsEmulator", "EmuTemplate", "SentSms", "seed_templates"]
 
 log = logging.getLogger(__name__)
 
@@ -566,3 +566,25 @@ def _xml(root: str, body: Mapping[str, Any]) -> str:
             return "".join(el(name, x) for x in v)
         return f"<{name}>{escape(str(v))}</{name}>"
     return '<?xml version="1.0" encoding="UTF-8"?>' + el(root, body)
+
+
+async def seed_templates(engine: Any, emu: AliyunSmsEmulator, *, by: str = "sandbox") -> int:
+    """Write the emulator's templates into ``sms_templates`` (what ``SmsService.sync_template`` would store),
+    so a fresh sandbox can start campaigns at once. Existing rows are left alone. Returns rows written."""
+    import sqlalchemy as sa
+
+    from console.db.tables_sms import sms_templates
+
+    kinds = {0: "code", 1: "notice", 2: "marketing"}
+    now = datetime.now(UTC)
+    written = 0
+    async with engine.begin() as conn:
+        have = set((await conn.execute(sa.select(sms_templates.c.code))).scalars())
+        for tpl in emu.templates.values():
+            if tpl.code in have or tpl.type not in kinds:
+                continue
+            await conn.execute(sms_templates.insert().values(
+                code=tpl.code, name=tpl.name[:64], content=tpl.content, kind=kinds[tpl.type],
+                approved=tpl.status == 1, synced_at=now, synced_by=by))
+            written += 1
+    return written
