@@ -800,3 +800,26 @@ async def test_schedule_pages_and_active_limit(emu: JPushEmulator, wall: Wall) -
     await jp.update_schedule(first.schedules[0].schedule_id, enabled=False)
     assert (await jp.create_schedule("fits now", at, payload())).name == "fits now"
     await jp.aclose()
+
+
+@aio
+async def test_client_from_settings(emu: JPushEmulator, wall: Wall) -> None:
+    from console.credentials import MemoryStore
+    from console.errors import MissingCredentials
+    from console.services.push.jpush import client_from_settings
+
+    store = MemoryStore()
+    assert client_from_settings({"jpush.url": "", "jpush.app_key": KEY}, store) is None
+    with pytest.raises(MissingCredentials):
+        client_from_settings({"jpush.url": emu.base_url, "jpush.app_key": KEY}, store)
+    with pytest.raises(InvalidInput, match="jpush.app_key"):
+        client_from_settings({"jpush.url": emu.base_url, "jpush.app_key": ""}, store)
+    store.set("jpush", KEY, SECRET)
+    jp = client_from_settings({"jpush.url": emu.base_url, "jpush.app_key": KEY, "jpush.report_url": ""}, store)
+    assert jp is not None
+    assert await jp.tags() and (await jp.received(["1"]))[0].msg_id == "1"    # report and device: jpush.url
+    await jp.aclose()
+    public = client_from_settings({"jpush.url": "https://api.jpush.cn", "jpush.app_key": KEY}, store)
+    assert public is not None and str(public._report.base_url) == "https://report.jpush.cn"
+    assert str(public._device.base_url) == "https://device.jpush.cn"
+    await public.aclose()

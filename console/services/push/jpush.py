@@ -72,7 +72,7 @@ from typing import Any, Literal
 
 import httpx
 
-from console.credentials import Secret
+from console.credentials import CredentialStore, Secret, require
 from console.errors import (
     InvalidInput,
     ProviderAuthError,
@@ -124,6 +124,7 @@ __all__ = [
     "check_name",
     "check_payload",
     "check_trigger",
+    "client_from_settings",
     "describe_error",
     "parse_extras",
     "payload_sizes",
@@ -1546,6 +1547,36 @@ class JPushClient:
             if id(c) not in seen:
                 seen.add(id(c))
                 await c.aclose()
+
+
+def client_from_settings(settings: Any, store: CredentialStore, **kw: Any) -> JPushClient | None:
+    """The client the settings describe, or None when ``jpush.url`` is empty (JPush off).
+
+    Settings: ``jpush.url`` (Push and Schedule API), ``jpush.report_url`` and ``jpush.device_url`` (empty or
+    absent: JPush's public hosts, or ``jpush.url`` when that is not JPush's), ``jpush.app_key``; the Master
+    Secret is ``require(store, "jpush", app_key)``.
+
+    Raises:
+        MissingCredentials: No Master Secret in the store for the AppKey.
+        InvalidInput: ``jpush.url`` is set and ``jpush.app_key`` is empty.
+    """
+    def get(key: str) -> str:
+        try:
+            return str(settings[key] or "").strip()
+        except KeyError:
+            return ""
+
+    url = get("jpush.url")
+    if not url:
+        return None
+    app_key = get("jpush.app_key")
+    if not app_key:
+        raise InvalidInput("jpush.app_key", "is required when jpush.url is set")
+    public = url.rstrip("/") == DEFAULT_API_URL
+    report = get("jpush.report_url") or (DEFAULT_REPORT_URL if public else url)
+    device = get("jpush.device_url") or (DEFAULT_DEVICE_URL if public else url)
+    return JPushClient.create(app_key=app_key, master_secret=require(store, "jpush", app_key), api_url=url,
+                              report_url=report, device_url=device, **kw)
 
 
 def _seg(value: str) -> str:
