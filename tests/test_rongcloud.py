@@ -35,6 +35,7 @@ from console.services.chat.rongcloud import (
     SensitiveWord,
     SensitiveWordQuotaExceeded,
     ServiceNotEnabled,
+    connect,
     encode_form,
     error_for,
     parse_beijing,
@@ -930,3 +931,16 @@ async def test_the_128_kb_limit_on_both_sides(emu: RongCloudEmulator, wall: Wall
     ok = emu.client_send("room-128", "u1", "字" * 43_000)                 # 129 000 bytes of text
     assert ok.outcome == "stored" and ok.text == "字" * 43_000
     await client.aclose()
+
+
+@aio
+async def test_connect_from_settings_values(emu: RongCloudEmulator, expect_log: list[str]) -> None:
+    expect_log.append("giving up")                   # the refused primary, before the failover
+    dead = f"http://127.0.0.1:{free_port()}"
+    client = connect(dead, backup_url=emu.base_url + "/", app_key=KEY, secret=Secret(SECRET), timeout=2)
+    assert client.hosts == [dead, emu.base_url]
+    assert await client.gagged("room-connect") == []
+    assert client.current_host == emu.base_url
+    await client.aclose()
+    with pytest.raises(InvalidInput):
+        connect("", app_key=KEY, secret=Secret(SECRET))

@@ -76,7 +76,7 @@ from console.errors import (
     RateLimited,
 )
 from console.services.chat.signing import new_nonce, sign
-from console.services.http import ErrorInfo, HttpTransportPolicy, RateGate
+from console.services.http import ErrorInfo, HttpTransportPolicy, RateGate, make_client
 
 __all__ = [
     "BEIJING",
@@ -102,6 +102,7 @@ __all__ = [
     "SensitiveWordQuotaExceeded",
     "ServiceNotEnabled",
     "TimedEntry",
+    "connect",
     "describe_error",
     "encode_form",
     "error_for",
@@ -1047,3 +1048,22 @@ class RongCloud:
             if isinstance(w, Mapping) and w.get("word"):
                 out.append(SensitiveWord(_str(w.get("word")), _str(w.get("replaceWord")) or None))
         return out
+
+
+def connect(url: str, *, app_key: str, secret: Secret, backup_url: str = "", timeout: float = 10.0,
+            rate_per_s: float = 100.0) -> RongCloud:
+    """A :class:`RongCloud` for the settings ``rongcloud.url`` / ``rongcloud.backup_url`` / ``rongcloud.app_key``.
+
+    Usage (``build_services``)::
+
+        rc = connect(settings["rongcloud.url"], backup_url=settings["rongcloud.backup_url"],
+                     app_key=key, secret=require(store, "rongcloud", key))
+
+    Raises:
+        InvalidInput: No URL or no App Key.
+    """
+    hosts = [u.strip().rstrip("/") for u in (url, backup_url) if u and u.strip()]
+    if not hosts:
+        raise InvalidInput("rongcloud.url", "a RongCloud API URL is required, e.g. https://api.rong-api.com")
+    return RongCloud(make_client(hosts[0], timeout=timeout), app_key=app_key, secret=secret, hosts=hosts,
+                     rate_per_s=rate_per_s)
