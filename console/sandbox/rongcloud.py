@@ -11,6 +11,10 @@ Usage::
     await emu.drain()                                   # every routing post answered
     await emu.stop()
 
+    # or in its own process, with simulated viewers (keeps the traffic off the console's event loop):
+    SHIHOU_RC_SANDBOX_SECRET=… python -m console.sandbox.rongcloud --routing-url URL --rooms a,b \
+        --rate 5000 --words [--db URL] [--in-flight 256]      # prints {"base_url": …} then counters
+
 Server API, checked the way the service does:
 
 - Paths and form bodies of §1.5/§1.6 (plus ``/wordfilter/*``, §9); repeated keys; JSON bodies accepted too.
