@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -823,3 +824,23 @@ async def test_client_from_settings(emu: JPushEmulator, wall: Wall) -> None:
     assert public is not None and str(public._report.base_url) == "https://report.jpush.cn"
     assert str(public._device.base_url) == "https://device.jpush.cn"
     await public.aclose()
+
+
+@aio
+async def test_master_secret_never_logged(emu: JPushEmulator, wall: Wall, caplog: pytest.LogCaptureFixture,
+                                         expect_log: list[str]) -> None:
+    expect_log.append("giving up")
+    caplog.set_level(logging.DEBUG)
+    jp, _ = client(emu, wall, retries=1)
+    emu.inject("push", "503", count=2)
+    with pytest.raises(ProviderUnavailable) as e:
+        await jp.push(payload(), cid=await jp.cid())
+    jp2, _ = client(emu, wall, secret="another-wrong-secret")
+    with pytest.raises(ProviderAuthError) as e2:
+        await jp2.tags()
+    token = basic_auth(KEY, SECRET).split()[1]
+    text = caplog.text + str(e.value) + str(e2.value) + repr(jp._secret)
+    assert "/v3/push" in caplog.text and SECRET not in text and token not in text
+    assert "another-wrong-secret" not in text
+    await jp.aclose()
+    await jp2.aclose()
