@@ -26,7 +26,9 @@ Wire facts (shared/reference/providers.md §2 and §9):
   ``-Remaining`` and ``-Reset`` (seconds). A 429 (code 2002) is waited out for ``Reset`` seconds and retried;
   an exhausted quota (``Remaining: 0``) closes the rate gate for ``Reset`` seconds so the next call waits
   instead of being refused. Push (push, validate, cid), schedules, reports and device calls are separate
-  quotas with separate gate keys.
+  quotas with separate gate keys; a ``Quota`` header different from the configured figure (a VIP plan)
+  reconfigures that gate. Retries and cid fetches count against the push quota: fetch cids in bulk
+  (:meth:`JPushClient.cids`, up to 1000 per call for VIP apps, 10 otherwise).
 - **Retry policy** (§2.9): 1000/500, 1030/503, raw 502/503/504, timeouts and 2002/429 are retried (a push
   only with its cid); 1001–1011, 1020, 2003–2007 and the report/schedule/device 4xx codes are not. 1011
   (no device matches the audience) raises :class:`NoTarget`, not an outage. 1012 (big-push quota) raises
@@ -52,6 +54,10 @@ Decisions on UNCONFIRMED points (see also the emulator, ``console.sandbox.jpush`
 - No JPush API counts the devices under a tag; :meth:`JPushClient.count_alias_devices` counts aliases
   (``GET /v3/aliases/{alias}`` returns up to 10 registration ids each). Tag audiences are counted from the
   shared database by the caller.
+- WinPhone (1000 B) is not checked: our pushes target Android, iOS and HarmonyOS (``platform: "all"``
+  or a list of those), and the platform is gone from today's docs.
+- ``/v3/messages`` is VIP-only (2006 otherwise); :meth:`JPushClient.campaign_stats` then falls back to
+  ``/v3/received`` (no clicks, no HarmonyOS counts).
 - A schedule create is not idempotent (a schedule's ``cid`` is ignored by JPush): it is sent once; after
   an unknown outcome use :meth:`JPushClient.find_schedule` (by name) before creating again.
 """
@@ -84,6 +90,7 @@ from console.services.http import ErrorInfo, HttpTransportPolicy, RateGate, make
 __all__ = [
     "ALIAS_LIMIT",
     "BEIJING",
+    "DEEP_LINK_KEY",
     "DEFAULT_API_URL",
     "DEFAULT_DEVICE_URL",
     "DEFAULT_REPORT_URL",
@@ -120,12 +127,17 @@ __all__ = [
     "SingleTrigger",
     "TryLater",
     "basic_auth",
+    "Trigger",
     "check_audience",
+    "check_extras",
     "check_name",
     "check_payload",
+    "check_schedule_name",
+    "check_text",
     "check_trigger",
     "client_from_settings",
     "describe_error",
+    "first_fire",
     "parse_extras",
     "payload_sizes",
 ]
