@@ -101,6 +101,8 @@ FIELDS: tuple[Field, ...] = (
     Field("nginx.control_url", _parse_str, lambda: "", "nginx-rtmp /control URL"),
     Field("nginx.rtmp_base", _parse_str, lambda: "", "rtmp://host:port of the nginx-rtmp server"),
     Field("nginx.hls_base", _parse_str, lambda: "", "http://host:port/hls of the nginx-rtmp server"),
+    Field("nginx.shots_base", _parse_str, lambda: "",
+          "http://host:port/shots where the nginx-rtmp server's exec_push writes <stream>.jpg (empty: none)"),
     Field("sandbox.streams", _parse_int(0, 64), lambda: 8, "test publishers the sandbox starts"),
     Field("kingsoft.url", _parse_str, lambda: "", "KLS endpoint, e.g. https://kls.cn-beijing-6.api.ksyun.com (empty: off)"),
     Field("kingsoft.access_key", _parse_str, lambda: "", "KLS access key id (its secret is in the keyring)"),

@@ -559,7 +559,14 @@ async def test_screenshots_newest_first(emu: KingsoftEmulator, wall: Wall) -> No
         await v.aclose()
     assert [s.taken_at for s in shots] == [datetime.fromtimestamp(wall.t - 5, UTC),
                                            datetime.fromtimestamp(wall.t - 15, UTC)]
-    assert all(s.stream == ODD and s.url.endswith(".jpg") and "/picture/" in s.url for s in shots)
+    assert all(s.stream == ODD and s.url.endswith(".jpg") and "/ks3/" in s.url for s in shots)
+    v = kls(emu, wall)
+    try:  # the bucket object behind a screenshot (served by the emulator in the sandbox)
+        img = await v.screenshot_image(shots[0])
+        other = await v.screenshot_image(shots[1])
+    finally:
+        await v.aclose()
+    assert img.startswith(b"\x89PNG") and img != other
 
 
 @aio

@@ -470,7 +470,7 @@ async def stream_env(tmp_path_factory: pytest.TempPathFactory, sqlite_template: 
         await add_room(engine, 100 + i, name)
     endpoint = PlatformEndpoint()
     base = await endpoint.start(engine, "127.0.0.1")
-    server = NginxRtmpServer(on_publish_base=base)
+    server = NginxRtmpServer(on_publish_base=base, screenshots_s=1)
     try:
         server.start()
         yield StreamEnv(server, endpoint, engine)
@@ -485,7 +485,7 @@ async def video(stream_env: StreamEnv) -> AsyncIterator[NginxRtmpVideo]:
     urls = stream_env.server.urls
     async with httpx.AsyncClient(timeout=5.0) as client:
         v = NginxRtmpVideo(client, stat_url=urls.stat_url, control_url=urls.control_url,
-                           rtmp_base=urls.rtmp_base, hls_base=urls.hls_base)
+                           rtmp_base=urls.rtmp_base, hls_base=urls.hls_base, shots_base=urls.shots_base)
         yield v
         await v.aclose()
 
@@ -719,3 +719,20 @@ def test_missing_packages_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert "libnginx-mod-rtmp" in missing_stream_tools()
     with pytest.raises(sandbox_nginx.SandboxToolMissing, match="Debian package libnginx-mod-rtmp"):
         NginxRtmpServer().start()
+
+
+@aio
+async def test_screenshots_of_a_live_stream(video: NginxRtmpVideo, publish: Any) -> None:
+    """exec_push writes the latest keyframe; the provider lists it (dated) and fetches a real JPEG."""
+    assert await video.screenshots("t_other") == []  # nothing published yet
+    publish("t_other")
+    shots: list[Any] = []
+
+    async def has_shot() -> bool:
+        shots[:] = await video.screenshots("t_other")
+        return bool(shots)
+
+    await until(has_shot, 20, "a screenshot of t_other", step=0.2)
+    img = await video.screenshot_image(shots[0])
+    assert img.startswith(b"\xff\xd8\xff") and len(img) > 1000
+    assert abs((shots[0].taken_at - datetime.now(UTC)).total_seconds()) < 30

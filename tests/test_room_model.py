@@ -31,9 +31,9 @@ def row(i: int, viewers: int = 10, kbps: float = 2000, alerts: frozenset[AlertKi
 def expected(model: RoomTableModel, rows: list[RoomRow]) -> list[str]:
     col = COLUMNS[model.sort_column]
     desc = model.sort_order == Qt.SortOrder.DescendingOrder
-    from console.views.room_monitor import cell
+    from console.views.room_monitor import sort_value
 
-    keyed = sorted(rows, key=lambda r: (r.risk if col == "risk" else cell(r, col)[1], r.key), reverse=desc)
+    keyed = sorted(rows, key=lambda r: (sort_value(r, col), r.key), reverse=desc)
     return [r.key for r in keyed if model._accepts(r)]  # noqa: SLF001
 
 
@@ -88,3 +88,43 @@ def test_health_alerts() -> None:
     spike = tr.observe(replace(base, sampled_at=later, viewers=5000))
     assert AlertKind.VIEWER_SPIKE in spike.alerts and spike.risk > 30
     assert len(tr.history("s")) == 9
+
+
+def test_every_changed_row_is_signalled_with_or_without_a_visible_hint(qtbot: Any) -> None:
+    """Each row whose cells changed lies inside some dataChanged range, read against the rows after the
+    refresh (insertions and removals in the same refresh shift positions), whatever the hint says."""
+    rng = random.Random(11)
+    for hint in (None, (40, 70), (0, 10), (280, 299)):
+        model = RoomTableModel()
+        model.sort(COLUMNS.index("uptime"), Qt.SortOrder.DescendingOrder)
+        rows = []
+        for i in range(300):
+            r0 = row(i)
+            assert r0.health is not None
+            rows.append(replace(r0, health=replace(r0.health, started_at=NOW - timedelta(
+                seconds=rng.randint(60, 9000)))))
+        model.apply(rows)
+        for step in range(15):
+            prev = {r.key: r for r in rows}
+            rows = [r for r in rows if rng.random() > 0.01]
+            changed = set()
+            for n in rng.sample(range(len(rows)), 20):
+                h = rows[n].health
+                assert h is not None
+                rows[n] = replace(rows[n], health=replace(h, viewers=h.viewers + 1, sampled_at=NOW + timedelta(
+                    seconds=step + 1)))
+                changed.add(rows[n].key)
+            rows += [row(2000 + step * 3 + j) for j in range(2)]
+            spans: list[tuple[int, int]] = []
+
+            def record(a: Any, b: Any, *_: Any, spans: list[tuple[int, int]] = spans) -> None:
+                spans.append((a.row(), b.row()))
+
+            model.dataChanged.connect(record)
+            model.apply(rows, diff_rows(prev, rows), visible=hint)
+            model.dataChanged.disconnect()
+            order = [r.key for r in model.rows]
+            assert order == expected(model, rows)  # uptime sorts by start time: the clock moves nothing
+            for key in changed:
+                pos = order.index(key)
+                assert any(lo <= pos <= hi for lo, hi in spans), (hint, step, key, pos, spans)

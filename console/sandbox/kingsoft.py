@@ -41,12 +41,14 @@ Fault injection (:meth:`KingsoftEmulator.inject`): 5xx, timeout, 429, malformed 
 from __future__ import annotations
 
 import asyncio
+import base64
 import calendar
 import contextlib
 import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 import unicodedata
 import uuid
@@ -273,6 +275,9 @@ class KingsoftEmulator:
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self.base_url = ""
+        #: Screenshot URLs point at this emulator (``/ks3/…``), which serves generated images; False:
+        #: the real bucket's host names (unreachable from here).
+        self.serve_screenshots = True
         self._actions: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
             "ListRealtimePubStreamsInfo": self._list_pub,
             "ListRealtimeStreamsInfo": self._list_streams,
@@ -291,6 +296,7 @@ class KingsoftEmulator:
         """Listen on ``host:port`` (0: a free port) and return the base URL."""
         app = web.Application(client_max_size=1 << 20)
         app.router.add_route("*", "/_sandbox/{op}", self._control)
+        app.router.add_get("/ks3/{key:.*}", self._ks3_object)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._closing = asyncio.Event()
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -764,12 +770,26 @@ class KingsoftEmulator:
             while t >= s.pubtime and len(shots) < limit:
                 key = (f"record/{app}/{stream}/picture/{int(s.pubtime * 1000)}-{s.session_id}/"
                        f"{stream}-{t}.jpg")
-                shots.append({"Stream": stream, "Key": key, "Timestamp": t,
-                              "Url": f"https://{self._bucket}.ks3-cn-beijing.ksyuncs.com/{quote(key, safe='/')}"})
+                url = (f"{self.base_url}/ks3/{base64.urlsafe_b64encode(key.encode()).decode()}.jpg"
+                       if self.serve_screenshots else
+                       f"https://{self._bucket}.ks3-cn-beijing.ksyuncs.com/{quote(key, safe='/')}")
+                shots.append({"Stream": stream, "Key": key, "Timestamp": t, "Url": url})
                 t -= self._shot_every
             if len(shots) >= limit:
                 break
         return {**self._head(p, app), "Count": len(shots), "Result": shots}
+
+    async def _ks3_object(self, request: web.Request) -> web.Response:
+        """A screenshot object, as the KS3 bucket would serve it: a generated PNG (the simulated streams
+        have no pictures) with the stream's colour and the second it was taken as stripes."""
+        try:  # the object key travels base64-encoded: stream names may hold "/", ".." or "%"
+            key = base64.urlsafe_b64decode(request.match_info["key"].removesuffix(".jpg")).decode()
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=404, text="NoSuchKey")
+        m = re.fullmatch(r"record/[^/]+/(.+)/picture/[^/]+/.+-(\d+)\.jpg", key, re.S)
+        if m is None:
+            return web.Response(status=404, text="NoSuchKey")
+        return web.Response(body=_placeholder_png(m.group(1), int(m.group(2))), content_type="image/png")
 
     # --- control endpoint (unsigned; 127.0.0.1 only) ---------------------------------------------
 
@@ -857,3 +877,26 @@ def _intparam(p: Mapping[str, str], name: str, default: int) -> int:
         return int(v)
     except ValueError:
         raise _Refusal(400, "InvalidParameterValue", f"{name} must be an integer") from None
+
+
+def _placeholder_png(stream: str, t: int, w: int = 160, h: int = 90) -> bytes:
+    """A small PNG: a colour from the stream name, darker stripes from the time (so pictures differ)."""
+    import struct
+    import zlib
+    from hashlib import blake2b
+
+    c = blake2b(stream.encode(), digest_size=3).digest()
+    rows = []
+    for y in range(h):
+        line = bytearray(b"\x00")
+        for x in range(w):
+            stripe = ((x + t) // 16 + y // 30) % 2
+            line += bytes(v // 2 if stripe else v for v in c)
+        rows.append(bytes(line))
+    raw = zlib.compress(b"".join(rows), 6)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", raw) + chunk(b"IEND", b""))

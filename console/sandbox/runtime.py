@@ -79,10 +79,12 @@ async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: 
     if publishers and nginx_rooms and not missing:
         try:
             sb.streams = await start_stream_sandbox(
-                engine, [(r.stream_name, f"{r.title} · {r.stream_name}") for r in nginx_rooms], size="426x240")
+                engine, [(r.stream_name, f"{r.title} · {r.stream_name}") for r in nginx_rooms], size="426x240",
+                screenshots_s=5)
             u = sb.streams.server.urls
             sb.settings.update({"nginx.stat_url": u.stat_url, "nginx.control_url": u.control_url,
-                                "nginx.rtmp_base": u.rtmp_base, "nginx.hls_base": u.hls_base})
+                                "nginx.rtmp_base": u.rtmp_base, "nginx.hls_base": u.hls_base,
+                                "nginx.shots_base": u.shots_base})
         except Exception as e:  # noqa: BLE001 - the rest of the sandbox still works
             log.warning("sandbox: nginx-rtmp did not start: %s", e)
     elif missing:

@@ -111,7 +111,8 @@ def video_providers(settings: Settings, credentials: CredentialStore | None = No
         clients.append(client)
         nginx = NginxRtmpVideo(
             client, stat_url=settings["nginx.stat_url"], control_url=settings["nginx.control_url"],
-            rtmp_base=settings["nginx.rtmp_base"], hls_base=settings["nginx.hls_base"])
+            rtmp_base=settings["nginx.rtmp_base"], hls_base=settings["nginx.hls_base"],
+            shots_base=settings["nginx.shots_base"] or None)
         providers[nginx.name] = nginx
     return providers, clients
 

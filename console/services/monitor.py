@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from console.domain import AlertKind, RoomInfo
-from console.errors import ProviderError
+from console.errors import InvalidInput, ProviderError
 from console.services.health import HealthTracker, risk_score
 from console.services.rooms import RoomService
-from console.services.video.base import StatsPoint, StreamHealth, VideoProvider
+from console.services.video.base import Screenshot, StatsPoint, StreamHealth, VideoProvider
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,27 @@ class RoomMonitor:
         diff = await asyncio.to_thread(diff_rows, self._last, rows)
         self._last = {r.key: r for r in rows}
         return Snapshot(rows=rows, errors=errors, taken_at=now, diff=diff)
+
+    def provider(self, name: str) -> VideoProvider | None:
+        return next((p for p in self._providers if p.name == name), None)
+
+    async def screenshots(self, provider: str, stream: str, *, limit: int = 12) -> list[Screenshot]:
+        """The latest screenshots of a room's stream, newest first (empty for an unknown provider)."""
+        p = self.provider(provider)
+        return [] if p is None else await p.screenshots(stream, limit=limit)
+
+    async def screenshot_image(self, provider: str, shot: Screenshot) -> bytes:
+        p = self.provider(provider)
+        if p is None:
+            raise InvalidInput("provider", f"no video provider named {provider!r}")
+        return await p.screenshot_image(shot)
+
+    async def thumbnail(self, provider: str, stream: str) -> tuple[Screenshot, bytes] | None:
+        """The latest screenshot of a stream and its image (None when the provider has none yet)."""
+        shots = await self.screenshots(provider, stream, limit=1)
+        if not shots:
+            return None
+        return shots[0], await self.screenshot_image(provider, shots[0])
 
     def dismiss(self, key: str) -> None:
         self._was_live.pop(key, None)

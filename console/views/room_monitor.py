@@ -8,22 +8,29 @@ reasons and durations, the default focused, Enter confirms), R resumes, Ctrl+F f
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QDateTime,
     QModelIndex,
     QPersistentModelIndex,
+    QRect,
     QSettings,
+    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QColor, QFontMetrics, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,8 +41,13 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
+    QListWidgetItem,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QSystemTrayIcon,
     QTableView,
     QVBoxLayout,
@@ -43,11 +55,13 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import ActionRecord, ActionStatus, AlertKind, Changes
+from console.errors import ConsoleError
 from console.services.actions import ActionService
 from console.services.monitor import RoomMonitor, RoomRow, RowDiff, Snapshot, diff_rows
 from console.views.feedback import MessageBar
 from console.views.tasks import TaskRunner
 
+log = logging.getLogger(__name__)
 _Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -60,14 +74,29 @@ _GREY, _RED, _PINK = QColor("#8a8a8a"), QColor("#b3261e"), QColor("#fdecea")
 #: Above this many rows moving in one refresh, one layout change is cheaper than single moves.
 BULK_LIMIT = 64
 
-COLUMNS = ("room", "streamer", "category", "state", "alerts", "risk", "viewers", "video_kbps", "audio_kbps", "fps",
-           "resolution", "keyframe", "uptime")
+COLUMNS = ("thumb", "room", "streamer", "category", "state", "alerts", "risk", "viewers", "video_kbps",
+           "audio_kbps", "fps", "resolution", "keyframe", "uptime")
 _ALERT_COLUMNS = frozenset(COLUMNS.index(c) for c in ("alerts", "risk", "state"))
+ROW_HEIGHT = 36
+THUMB = QSize(60, 34)  # 16:9 in a 36 px row
+#: Columns drawn right-aligned (numbers).
+_RIGHT = frozenset(COLUMNS.index(c) for c in ("risk", "viewers", "video_kbps", "audio_kbps", "fps", "keyframe",
+                                               "uptime"))
+_THUMB_COL = COLUMNS.index("thumb")
+
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("RoomMonitor", text)
 
 
 def _alert_text(a: AlertKind) -> str:
-    return {AlertKind.OFFLINE: "掉线", AlertKind.BITRATE_DROP: "码率骤降", AlertKind.FPS_DROP: "帧率下降",
-            AlertKind.KEYFRAME: "关键帧间隔>4s", AlertKind.VIEWER_SPIKE: "观众激增"}[a]
+    return {AlertKind.OFFLINE: _tr("掉线"), AlertKind.BITRATE_DROP: _tr("码率骤降"), AlertKind.FPS_DROP: _tr("帧率下降"),
+            AlertKind.KEYFRAME: _tr("关键帧间隔>4s"), AlertKind.VIEWER_SPIKE: _tr("观众激增")}[a]
+
+
+def _state_text(state: str) -> str:
+    return {"live": _tr("直播中"), "cut": _tr("已切断"), "offline": _tr("掉线")}.get(state, state)
 
 
 def _uptime(s: float) -> str:
@@ -78,6 +107,8 @@ def _uptime(s: float) -> str:
 def cell(row: RoomRow, col: str) -> tuple[str, Any]:
     """(display text, sort key) of one cell — pure, so diffs compare cheaply."""
     h, r = row.health, row.room
+    if col == "thumb":
+        return "", 0
     if col == "room":
         return (f"{r.id} {r.title}" if r else row.stream), (r.id if r else 0)
     if col == "streamer":
@@ -85,7 +116,7 @@ def cell(row: RoomRow, col: str) -> tuple[str, Any]:
     if col == "category":
         return (r.category if r else ""), (r.category if r else "")
     if col == "state":
-        return {"live": "直播中", "cut": "已切断", "offline": "掉线"}.get(row.state, row.state), row.state
+        return _state_text(row.state), row.state
     if h is None:
         return "", -1
     if col == "viewers":
@@ -123,7 +154,7 @@ def sort_value(row: RoomRow, col: str) -> Any:
         if h is None:
             return -_NO_START
         return -h.started_at.timestamp() if h.started_at is not None else -_NO_START
-    if col in ("room", "streamer", "category", "state", "alerts"):
+    if col in ("thumb", "room", "streamer", "category", "state", "alerts"):
         return cell(row, col)[1]
     if h is None:
         return -1
@@ -162,7 +193,7 @@ class RoomTableModel(QAbstractTableModel):
         self.sort_order = Qt.SortOrder.DescendingOrder
         self.text = ""
         self.only = "all"
-        labels = {"room": self.tr("房间"), "streamer": self.tr("主播"), "category": self.tr("分类"),
+        labels = {"thumb": self.tr("画面"), "room": self.tr("房间"), "streamer": self.tr("主播"), "category": self.tr("分类"),
                   "state": self.tr("状态"), "alerts": self.tr("告警"), "risk": self.tr("风险"),
                   "viewers": self.tr("观众"), "video_kbps": self.tr("视频 kbps"), "audio_kbps": self.tr("音频 kbps"),
                   "fps": self.tr("帧率"), "resolution": self.tr("分辨率"), "keyframe": self.tr("关键帧"),
@@ -258,8 +289,8 @@ class RoomTableModel(QAbstractTableModel):
         del self._keys[p]
         self.endRemoveRows()
 
-    def _insert(self, row: RoomRow) -> None:
-        k = self._sort_key(row)
+    def _insert(self, row: RoomRow, k: tuple[Any, str] | None = None) -> None:
+        k = self._sort_key(row) if k is None else k
         p = bisect.bisect_left(self._keys, k)
         v = p if self.sort_order != Qt.SortOrder.DescendingOrder else len(self._store) - p
         self.beginInsertRows(QModelIndex(), v, v)
@@ -268,7 +299,9 @@ class RoomTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def _find(self, row: RoomRow) -> int | None:
-        k = self._sort_key(row)
+        return self._find_key(self._sort_key(row))
+
+    def _find_key(self, k: tuple[Any, str]) -> int | None:
         p = bisect.bisect_left(self._keys, k)
         return p if p < len(self._keys) and self._keys[p] == k else None
 
@@ -289,14 +322,32 @@ class RoomTableModel(QAbstractTableModel):
         return self.sort_order == Qt.SortOrder.DescendingOrder
 
     # --- refresh by diffs ---
-    def apply(self, new_rows: list[RoomRow], diff: RowDiff | None = None) -> tuple[int, int, int]:
-        """Bring the model to ``new_rows``; returns (changed in place, inserted, removed) visible rows."""
+    def apply(self, new_rows: list[RoomRow], diff: RowDiff | None = None, *,
+              visible: tuple[int, int] | None = None) -> tuple[int, int, int]:
+        """Bring the model to ``new_rows``; returns (changed in place, inserted, removed) visible rows.
+
+        ``visible``: the view rows on screen (first, last), a hint: rows changed in place there get
+        one ``dataChanged`` per run of adjacent rows, the rest one wide signal above and one below,
+        which a table repaints only where it meets its viewport. Without it, one signal per run.
+        """
         if diff is None:
             diff = diff_rows(self.all, new_rows)
         old = self.all
-        moves = [r for r in diff.changed if old[r.key] is not None and
-                 (self._sort_key(old[r.key]) != self._sort_key(r) or self._accepts(old[r.key]) != self._accepts(r))]
-        if len(moves) + len(diff.added) + len(diff.removed) > BULK_LIMIT:
+        col = COLUMNS[self.sort_column]
+        plain = not self.text and self.only == "all"
+        accepts = self._accepts
+        plan = []
+        moving = 0
+        for r in diff.changed:
+            prev = old[r.key]
+            kp, kn = (sort_value(prev, col), prev.key), (sort_value(r, col), r.key)
+            ap = an = True
+            if not plain:
+                ap, an = accepts(prev), accepts(r)
+            mv = kp != kn or ap != an
+            moving += mv
+            plan.append((r, kp, kn, ap, an, mv))
+        if moving + len(diff.added) + len(diff.removed) > BULK_LIMIT:
             return self._apply_bulk(diff)
         removed = inserted = 0
         for k in diff.removed:
@@ -306,41 +357,56 @@ class RoomTableModel(QAbstractTableModel):
             if p is not None:
                 self._remove_at(p)
                 removed += 1
-        moving = {r.key for r in moves}
-        in_place: list[int] = []
-        for r in diff.changed:
-            prev = old[r.key]
+        staying: list[tuple[Any, str]] = []
+        for r, kp, kn, ap, an, mv in plan:
             old[r.key] = r
             self._cells.pop(r.key, None)
-            if r.key in moving:
-                p = self._find(prev) if self._accepts(prev) else None
+            if mv:
+                p = self._find_key(kp) if ap else None
                 if p is not None:
                     self._remove_at(p)
                     removed += 1
-                if self._accepts(r):
-                    self._insert(r)
+                if an:
+                    self._insert(r, kn)
                     inserted += 1
-            else:
-                p = self._find(prev) if self._accepts(prev) else None
+            elif ap:
+                p = self._find_key(kp)
                 if p is not None:
                     self._store[p] = r
-                    in_place.append(self._view_row(p))
+                    staying.append(kn)
         for r in diff.added:
             old[r.key] = r
             if self._accepts(r):
                 self._insert(r)
                 inserted += 1
-        # One signal per run of adjacent rows: the table repaints only what intersects its viewport.
-        in_place.sort()
-        i, last_col, n = 0, len(COLUMNS) - 1, len(in_place)
+        # view rows of the rows changed in place, now that every insertion and removal is done
+        in_place = sorted(self._view_row(p) for k in staying if (p := self._find_key(k)) is not None)
+        self._emit_changed(in_place, visible, margin=inserted + removed)
+        return len(in_place), inserted, removed
+
+    def _emit_changed(self, rows: list[int], visible: tuple[int, int] | None, *, margin: int) -> None:
+        """``dataChanged`` for sorted view ``rows``: runs inside ``visible`` (widened by ``margin``), one
+        wide signal for all above it and one for all below it (a superset, which the model API allows)."""
+        if not rows:
+            return
+        last_col = len(COLUMNS) - 1
+        if visible is not None:
+            first, last = visible[0] - margin, visible[1] + margin
+            lo_i = bisect.bisect_left(rows, first)
+            hi_i = bisect.bisect_right(rows, last)
+            if lo_i > 0:
+                self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[lo_i - 1], last_col), _DISPLAY_ONLY)
+            if hi_i < len(rows):
+                self.dataChanged.emit(self.index(rows[hi_i], 0), self.index(rows[-1], last_col), _DISPLAY_ONLY)
+            rows = rows[lo_i:hi_i]
+        i, n = 0, len(rows)
         while i < n:
-            lo = hi = in_place[i]
-            while i + 1 < n and in_place[i + 1] == hi + 1:
+            lo = hi = rows[i]
+            while i + 1 < n and rows[i + 1] == hi + 1:
                 i += 1
-                hi = in_place[i]
+                hi = rows[i]
             self.dataChanged.emit(self.index(lo, 0), self.index(hi, last_col), _DISPLAY_ONLY)
             i += 1
-        return len(in_place), inserted, removed
 
     def _apply_bulk(self, diff: RowDiff) -> tuple[int, int, int]:
         """Many rows move (a sort on a column that changes every refresh): one layout change."""
@@ -403,12 +469,135 @@ class RoomTableModel(QAbstractTableModel):
         return self.all.get(key)
 
 
+class Thumbnails:
+    """Screenshots per room, fetched lazily: only rows that are painted ask for theirs, at most
+    ``parallel`` at a time, again after ``max_age_s``. ``changed`` is called when one arrives."""
+
+    def __init__(self, monitor: RoomMonitor, tasks: TaskRunner, changed: Callable[[], None], *,
+                 parallel: int = 3, max_age_s: float = 30.0) -> None:
+        self._monitor = monitor
+        self._tasks = tasks
+        self._changed = changed
+        self._parallel = parallel
+        self._max_age = max_age_s
+        self._pix: dict[str, tuple[float, QPixmap | None]] = {}
+        self._queue: dict[str, RoomRow] = {}
+        self._busy: set[str] = set()
+
+    def get(self, row: RoomRow) -> QPixmap | None:
+        got = self._pix.get(row.key)
+        now = time.monotonic()
+        if (got is None or now - got[0] > self._max_age) and row.provider and row.health is not None:
+            self.want(row)
+        return got[1] if got is not None else None
+
+    def want(self, row: RoomRow) -> None:
+        if row.key in self._busy or row.key in self._queue:
+            return
+        self._queue[row.key] = row
+        self._pump()
+
+    def _pump(self) -> None:
+        while self._queue and len(self._busy) < self._parallel:
+            key, row = self._queue.popitem()
+            self._busy.add(key)
+            self._pix.setdefault(key, (time.monotonic(), None))
+            self._tasks.run(f"thumb:{key}", self._load(row))
+
+    async def _load(self, row: RoomRow) -> None:
+        try:
+            got = await self._monitor.thumbnail(row.provider, row.stream)
+        except ConsoleError as e:
+            log.info("no thumbnail for %s: %s", row.key, e)  # the cell stays empty; tried again later
+            got = None
+        finally:
+            self._busy.discard(row.key)
+        pm: QPixmap | None = None
+        if got is not None:
+            pm = QPixmap()
+            if pm.loadFromData(got[1]):
+                pm = pm.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+            else:
+                pm = None
+        self._pix[row.key] = (time.monotonic(), pm)
+        if pm is not None:
+            self._changed()
+        self._pump()
+
+    def forget(self, keep: set[str]) -> None:
+        for k in [k for k in self._pix if k not in keep]:
+            del self._pix[k]
+
+
+class RoomDelegate(QStyledItemDelegate):
+    """Paints the room table's cells directly: the text from the model's cell cache (elided once per
+    text and width), colours by state and alert, the thumbnail. Qt's default delegate lays out every
+    cell's text with a QTextLayout and asks the model for seven roles; that cost more than the rest
+    of a refresh."""
+
+    def __init__(self, model: RoomTableModel, thumbs: Thumbnails | None, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._thumbs = thumbs
+        self._fm = QFontMetrics(parent.font())
+        self._base = (self._fm.ascent() - self._fm.descent())
+        pal = parent.palette()
+        self._text, self._hl, self._hl_text = pal.text().color(), pal.highlight(), pal.highlightedText().color()
+        self._elided: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        m = self._model
+        row = m._row(index.row())  # noqa: SLF001 - the delegate is the model's own painter
+        col = index.column()
+        r: QRect = option.rect
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(r, self._hl)
+        elif row.alerts:
+            painter.fillRect(r, _PINK)
+        if col == _THUMB_COL:
+            pm = self._thumbs.get(row) if self._thumbs is not None else None
+            if pm is not None:
+                painter.drawPixmap(r.x() + (r.width() - pm.width()) // 2, r.y() + (r.height() - pm.height()) // 2, pm)
+            return
+        text = m._row_cells(row)[col][0]  # noqa: SLF001
+        if not text:
+            return
+        if selected:
+            painter.setPen(self._hl_text)
+        elif row.state == "cut":
+            painter.setPen(_GREY)
+        elif row.alerts and col in _ALERT_COLUMNS:
+            painter.setPen(_RED)
+        else:
+            painter.setPen(self._text)
+        width = r.width() - 8
+        key = (text, width)
+        fit = self._elided.get(key)
+        if fit is None:
+            if len(self._elided) > 50_000:
+                self._elided.clear()
+            shown = self._fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            fit = self._elided[key] = (shown, self._fm.horizontalAdvance(shown))
+        x = r.right() - 4 - fit[1] if col in _RIGHT else r.x() + 4
+        painter.drawText(x, r.y() + (r.height() + self._base) // 2, fit[0])
+
+
+def apply_to_view(model: RoomTableModel, view: QTableView, rows: list[RoomRow], diff: RowDiff | None) -> None:
+    """A snapshot into ``model``, telling it which rows ``view`` shows (see :meth:`RoomTableModel.apply`)."""
+    top = view.rowAt(0)
+    bottom = view.rowAt(view.viewport().height() - 1)
+    visible = None if top < 0 else (top, bottom if bottom >= 0 else model.rowCount() - 1)
+    model.apply(rows, diff, visible=visible)
+
+
 def configure_table(table: QTableView) -> None:
     """Settings that keep a 10,000-row table cheap: fixed row heights, no row header, no wrapping."""
     vh = table.verticalHeader()
     vh.hide()
     vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vh.setDefaultSectionSize(24)
+    vh.setDefaultSectionSize(ROW_HEIGHT)
     table.setWordWrap(False)
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.horizontalHeader().setStretchLastSection(True)
@@ -549,12 +738,34 @@ class RoomMonitorPane(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         configure_table(self.table)
+        self.thumbs = Thumbnails(monitor, self.tasks, self._thumbs_changed)
+        self.table.setItemDelegate(RoomDelegate(self.model, self.thumbs, self.table))
+        self.table.setColumnWidth(_THUMB_COL, THUMB.width() + 8)
+        self._thumb_repaint = QTimer(self)
+        self._thumb_repaint.setSingleShot(True)
+        self._thumb_repaint.setInterval(150)  # thumbnails arriving together: one repaint
+        self._thumb_repaint.timeout.connect(self.table.viewport().update)
         self.chart = HealthChart()
         self.detail = QLabel(self.tr("选择一个房间查看健康曲线"))
         self.detail.setWordWrap(True)
+        self.gallery = QListWidget()
+        self.gallery.setObjectName("screenshotGallery")
+        self.gallery.setViewMode(QListView.ViewMode.IconMode)
+        self.gallery.setIconSize(QSize(160, 90))
+        self.gallery.setFlow(QListView.Flow.LeftToRight)
+        self.gallery.setWrapping(False)
+        self.gallery.setMovement(QListView.Movement.Static)
+        self.gallery.setMaximumHeight(140)
+        self.gallery.setToolTip(self.tr("该房间最近的截图"))
+        self._gallery_for = ""
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.detail, 1)
+        ll.addWidget(self.gallery)
         bottom = QWidget()
         bl = QHBoxLayout(bottom)
-        bl.addWidget(self.detail, 1)
+        bl.addWidget(left, 2)
         bl.addWidget(self.chart, 3)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
@@ -562,8 +773,8 @@ class RoomMonitorPane(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([480, 280])
-        self.table.setColumnWidth(0, 240)
-        self.table.setColumnWidth(4, 150)
+        self.table.setColumnWidth(COLUMNS.index("room"), 240)
+        self.table.setColumnWidth(COLUMNS.index("alerts"), 150)
         lay.addWidget(self.splitter, 1)
         self.search.textChanged.connect(self._refilter)
         self.only.currentIndexChanged.connect(self._refilter)
@@ -600,7 +811,9 @@ class RoomMonitorPane(QWidget):
         self.tasks.run("snapshot", self._monitor.snapshot(), on_done=self.show_snapshot)
 
     def show_snapshot(self, snap: Snapshot) -> None:
-        self.model.apply(snap.rows, snap.diff)
+        apply_to_view(self.model, self.table, snap.rows, snap.diff)
+        if len(self.model.all) < 50_000:
+            self.thumbs.forget(set(self.model.all))
         live = sum(1 for r in snap.rows if r.state == "live")
         alerts = [r for r in snap.rows if r.alerts]
         self.summary.setText(self.tr("直播 %1 · 告警 %2 · 已切断 %3").replace("%1", str(live)).replace(
@@ -617,6 +830,46 @@ class RoomMonitorPane(QWidget):
                 self.tray.showMessage(self.tr("直播告警"), text, QSystemTrayIcon.MessageIcon.Warning, 5000)
         self._show_detail()
         self.loaded.emit()
+
+    def _thumbs_changed(self) -> None:
+        if not self._thumb_repaint.isActive():
+            self._thumb_repaint.start()
+
+    def _load_gallery(self, row: RoomRow) -> None:
+        """The latest screenshots of the selected room (once per selection; the list keeps them)."""
+        if row.key == self._gallery_for:
+            return
+        self._gallery_for = row.key
+        self.gallery.clear()
+        if not row.provider:
+            return
+        self.tasks.run("gallery", self._fetch_gallery(row), on_done=self._show_gallery)
+
+    async def _fetch_gallery(self, row: RoomRow) -> tuple[str, list[tuple[str, bytes]]]:
+        shots = await self._monitor.screenshots(row.provider, row.stream, limit=8)
+        images = await asyncio.gather(*(self._monitor.screenshot_image(row.provider, s) for s in shots),
+                                      return_exceptions=True)
+        out = []
+        for shot, img in zip(shots, images, strict=True):
+            if isinstance(img, bytes):
+                out.append((shot.taken_at.astimezone().strftime("%H:%M:%S"), img))
+            elif isinstance(img, ConsoleError):
+                log.info("screenshot %s: %s", shot.url, img)
+            elif isinstance(img, BaseException):
+                raise img
+        return row.key, out
+
+    def _show_gallery(self, got: tuple[str, list[tuple[str, bytes]]]) -> None:
+        key, images = got
+        if key != self._gallery_for:
+            return
+        self.gallery.clear()
+        for label, data in images:
+            pm = QPixmap()
+            if pm.loadFromData(data):
+                self.gallery.addItem(QListWidgetItem(QIcon(pm), label))
+        if not images:
+            self.gallery.addItem(QListWidgetItem(self.tr("暂无截图")))
 
     def _refilter(self) -> None:
         self.model.set_filter(self.search.text(), self.only.currentData())
@@ -639,6 +892,7 @@ class RoomMonitorPane(QWidget):
             lines.append(f"{h.video_codec} {h.width}×{h.height} {h.fps:.1f} fps, {h.video_kbps:.0f} kbps")
         self.detail.setText("<br>".join(x for x in lines if x))
         self.chart.show_points(self._monitor.history(row.key))
+        self._load_gallery(row)
 
     # --- cut and resume (two keystrokes: X, Enter) ---
     def cut_selected(self) -> None:

@@ -61,6 +61,20 @@ class BlacklistEntry:
     forbidden_until: datetime | None
 
 
+#: Screenshots larger than this are refused (a thumbnail never needs more).
+MAX_IMAGE_BYTES = 4 * 1024 * 1024
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def check_image(data: bytes, url: str) -> bytes:
+    """``data`` if it is a JPEG or PNG of a sane size; ValueError (with the reason) otherwise."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValueError(f"screenshot {url} is {len(data)} bytes (limit {MAX_IMAGE_BYTES})")
+    if not data.startswith(_IMAGE_MAGIC):
+        raise ValueError(f"screenshot {url} is not a JPEG or PNG image")
+    return data
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Screenshot:
     stream: str
@@ -107,5 +121,9 @@ class VideoProvider(Protocol):
     async def screenshots(self, stream: str, *, limit: int = 20) -> list[Screenshot]: ...
 
     async def stats_history(self, stream: str, since: datetime) -> list[StatsPoint]: ...
+
+    async def screenshot_image(self, shot: Screenshot) -> bytes:
+        """The image behind ``shot`` (JPEG or PNG bytes, at most :data:`MAX_IMAGE_BYTES`)."""
+        ...
 
     async def aclose(self) -> None: ...

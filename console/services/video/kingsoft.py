@@ -62,6 +62,7 @@ from console.services.video.base import (
     StatsPoint,
     StreamHealth,
     StreamState,
+    check_image,
 )
 
 __all__ = [
@@ -488,6 +489,22 @@ class KingsoftVideo:
                 shots.append(Screenshot(stream=_str(_get(item, "Stream")) or stream, taken_at=at, url=url))
         shots.sort(key=lambda s: s.taken_at, reverse=True)
         return shots[:limit]
+
+    async def screenshot_image(self, shot: Screenshot) -> bytes:
+        """The image behind ``shot`` (a KS3 object URL; public-read bucket, or pre-signed in the URL).
+
+        Raises:
+            ProviderRejected: not an image, too large, or refused; ProviderUnavailable: unreachable.
+        """
+        reply = await self._policy.send(self._client, lambda: self._client.build_request("GET", shot.url),
+                                        provider=PROVIDER, idempotent=True)
+        r = reply.response
+        if r.status_code >= 400:
+            raise ProviderRejected(PROVIDER, f"screenshot {shot.url} refused", http_status=r.status_code)
+        try:
+            return check_image(r.content, shot.url)
+        except ValueError as e:
+            raise ProviderRejected(PROVIDER, str(e), code="bad_image") from None
 
     async def stats_history(self, stream: str, since: datetime) -> list[StatsPoint]:
         """Samples of ``stream`` since ``since``: those this client observed plus one taken now.

@@ -45,6 +45,7 @@ import ssl
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 from xml.etree.ElementTree import Element, ParseError
@@ -63,6 +64,7 @@ from console.services.video.base import (
     StatsPoint,
     StreamHealth,
     StreamState,
+    check_image,
 )
 
 log = logging.getLogger(__name__)
@@ -218,7 +220,7 @@ class NginxRtmpVideo:
     def __init__(self, client: httpx.AsyncClient, *, stat_url: str, control_url: str, rtmp_base: str,
                  hls_base: str, app: str = "live", clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  policy: HttpTransportPolicy | None = None, history_points: int = 720,
-                 history_streams: int = 2000) -> None:
+                 history_streams: int = 2000, shots_base: str | None = None) -> None:
         if not app or not all(c in _UNRESERVED for c in app):
             raise ValueError(f"application name must use unreserved URL characters: {app!r}")
         self._client = client
@@ -226,6 +228,7 @@ class NginxRtmpVideo:
         self.control_url = control_url.rstrip("/")
         self.rtmp_base = rtmp_base.rstrip("/")
         self.hls_base = hls_base.rstrip("/")
+        self.shots_base = shots_base.rstrip("/") if shots_base else None
         self.app = app
         self._clock = clock
         self._policy = policy or HttpTransportPolicy(retries=1, backoff_base_s=0.1, backoff_cap_s=0.5)
@@ -424,8 +427,42 @@ class NginxRtmpVideo:
                                code="unsupported_protocol")
 
     async def screenshots(self, stream: str, *, limit: int = 20) -> list[Screenshot]:
-        """Always empty: nginx-rtmp takes no snapshots (the preview shows the live picture)."""
-        return []
+        """The latest keyframe the server's ``exec_push`` screenshotter wrote for ``stream`` (one: it is
+        overwritten), dated by its ``Last-Modified``; empty when the server writes none (``shots_base``
+        unset) or has none yet for this stream."""
+        if self.shots_base is None:
+            return []
+        self._check_name(stream)
+        url = f"{self.shots_base}/{quote(stream, safe='')}.jpg"
+        try:
+            reply = await self._policy.send(self._client, lambda: self._client.build_request("HEAD", url),
+                                            provider=PROVIDER, idempotent=True)
+        except ProviderUnavailable as e:
+            if e.http_status == 404:
+                return []
+            raise
+        r = reply.response
+        if r.status_code == 404:
+            return []
+        if r.status_code >= 400:
+            raise ProviderRejected(PROVIDER, f"screenshot of {stream} refused", http_status=r.status_code)
+        try:
+            at = parsedate_to_datetime(r.headers["last-modified"])
+        except (KeyError, TypeError, ValueError):
+            at = self._clock()
+        return [Screenshot(stream=stream, taken_at=at, url=url)][:limit]
+
+    async def screenshot_image(self, shot: Screenshot) -> bytes:
+        """The JPEG behind ``shot``.
+
+        Raises:
+            ProviderRejected: not an image, or too large; ProviderUnavailable: unreachable.
+        """
+        r = await self._get(shot.url, what="screenshot")
+        try:
+            return check_image(r.content, shot.url)
+        except ValueError as e:
+            raise ProviderRejected(PROVIDER, str(e), code="bad_image") from None
 
     def _remember(self, h: StreamHealth) -> None:
         ring = self._history.get(h.stream)
