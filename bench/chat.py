@@ -69,7 +69,7 @@ async def traffic_main(args: argparse.Namespace) -> None:
     from console.sandbox.rongcloud import RongCloudEmulator
 
     secret = os.environ["SHIHOU_RC_SECRET"]
-    emu = RongCloudEmulator(app_key="bench", app_secret=secret, routing_url=args.routing_url, max_in_flight=256,
+    emu = RongCloudEmulator(app_key="bench", app_secret=secret, routing_url=args.routing_url, max_in_flight=1024,
                             route_timeout_s=30.0, seed=7)
     await emu.start()
     engine = make_engine(args.db_url)
@@ -216,6 +216,24 @@ async def console_main(args: argparse.Namespace) -> None:
         probe.start()
 
         assert traffic.stdin is not None
+        stalls: dict[str, int] = {}
+        watchdog_stop = [False]
+        if args.profile:   # what the UI thread is doing while the 10 ms timer is late
+            import threading
+            import traceback
+            main_id = threading.get_ident()
+
+            def watchdog() -> None:
+                while not watchdog_stop[0]:
+                    time.sleep(0.005)
+                    if time.perf_counter() - last_tick[0] > 0.04:
+                        frame = sys._current_frames().get(main_id)
+                        if frame is not None:
+                            st = traceback.extract_stack(frame)[-6:]
+                            k = " <- ".join(f"{Path(f.filename).name}:{f.lineno}:{f.name}" for f in reversed(st))
+                            stalls[k] = stalls.get(k, 0) + 1
+
+            threading.Thread(target=watchdog, daemon=True).start()
         traffic.stdin.write("GO\n")
         traffic.stdin.flush()
         t0 = time.perf_counter()
@@ -234,6 +252,9 @@ async def console_main(args: argparse.Namespace) -> None:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
         probe.stop()
+        watchdog_stop[0] = True
+        for k, v in sorted(stalls.items(), key=lambda kv: -kv[1])[:25]:
+            log(f"stall x{v}: {k}")
         rss1 = rss_mb()
         t_end = last_line[0] or time.perf_counter()
         shown = pane.received_lines - received0
@@ -360,6 +381,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--users", type=int, default=20_000)
     ap.add_argument("--rooms", type=int, default=20)
     ap.add_argument("--flush-ms", type=float, default=20.0)
+    ap.add_argument("--profile", action="store_true", help="cProfile the console during the live window")
     ap.add_argument("--role", choices=("console", "traffic"), default="console", help=argparse.SUPPRESS)
     ap.add_argument("--routing-url", help=argparse.SUPPRESS)
     ap.add_argument("--db-url", help=argparse.SUPPRESS)

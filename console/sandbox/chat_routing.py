@@ -93,6 +93,12 @@ class BadPost(ValueError):
     """A routing post we refuse with 400 (the reason goes in the answer and the log)."""
 
 
+def _unquote(v: str) -> str:
+    if "%" in v or "+" in v:
+        return unquote_plus(v, errors="replace")
+    return v
+
+
 def parse_form(body: bytes) -> dict[str, str]:
     """``application/x-www-form-urlencoded`` → dict (the first value of a repeated key wins)."""
     out: dict[str, str] = {}
@@ -103,9 +109,9 @@ def parse_form(body: bytes) -> dict[str, str]:
         if not part:
             continue
         k, _, v = part.partition("=")
-        key = unquote_plus(k)
+        key = _unquote(k)
         if key not in out:
-            out[key] = unquote_plus(v, errors="replace")
+            out[key] = _unquote(v)
     return out
 
 
@@ -187,6 +193,8 @@ class RoutingStats:
     failed: int = 0         #: posts answered 500 because their batch failed
     batches: int = 0
     last_id: int = 0
+    flush_s: float = 0.0     #: time spent writing batches (insert + event + commit)
+    max_flush_ms: float = 0.0
 
 
 class _Batcher:
@@ -255,6 +263,7 @@ class _Batcher:
 
     async def _flush(self, rows: list[Row]) -> bool:
         now = datetime.now(UTC)
+        t0 = time.perf_counter()
         try:
             async with self._engine.begin() as conn:
                 if self._pg:
@@ -271,6 +280,9 @@ class _Batcher:
                         str(e).splitlines()[0] if str(e) else type(e).__name__)
             return False
         st = self._stats
+        dt = time.perf_counter() - t0
+        st.flush_s += dt
+        st.max_flush_ms = max(st.max_flush_ms, dt * 1000)
         st.batches += 1
         st.stored += stored
         st.duplicates += len(rows) - stored
