@@ -442,3 +442,32 @@ async def test_global_gag_and_app_block_show_on_the_user(rig: Rig) -> None:
             t.sanctions.c.user_id == 10000005))).all()
     assert sorted(tuple(k) for k in kinds) == [("ban", "app"), ("gag", "global")]
 
+
+
+@ASYNC
+async def test_ladder_regex_rules_and_presets_are_kept_and_audited(rig: Rig) -> None:
+    from console.services.chat.feed import LadderStep
+
+    steps = (LadderStep(key=1, label="撤回", action="recall"), LadderStep(key=2, label="禁言30分钟", action="gag",
+                                                                        minutes=30))
+    await rig.mod.set_ladder("1", steps, reason="本房规则")
+    assert (await rig.chat.room("1")).ladder == steps
+    assert (await rig.chat.room("2")).ladder == DEFAULT_LADDER
+    with pytest.raises(InvalidInput):
+        await rig.mod.set_ladder("1", (LadderStep(key=1, label="x", action="nuke"),))
+    with pytest.raises(InvalidInput, match="regular expression"):
+        await rig.mod.add_regex_rule("坏规则", "(unclosed")
+    rid = await rig.mod.add_regex_rule("微信号", r"v[x信]\s*[a-z0-9_]{6,}")
+    await rig.chat.load_rules()
+    await insert(rig.engine, [msg("加我vx abc12345")])
+    (ln,) = await rig.chat.latest("1")
+    assert [f.label() for f in ln.flags] == ["regex:微信号", "link:vx abc12345"]
+    await rig.mod.delete_regex_rule(rid)
+    assert await rig.chat.regex_rules() == []
+    pid = await rig.mod.save_preset(LockdownPreset(id=0, name="晚高峰", mute_rooms=False, gag_new_accounts=True,
+                                                   words=("代练",), revert_after_minutes=45))
+    (p,) = await rig.chat.presets()
+    assert (p.id, p.name, p.gag_new_accounts, p.words, p.revert_after_minutes) == (pid, "晚高峰", True, ("代练",), 45)
+    async with rig.engine.connect() as conn:
+        kinds = [k for (k,) in (await conn.execute(sa.select(t.audit_log.c.kind).order_by(t.audit_log.c.id))).all()]
+    assert kinds == ["chat_ladder", "chat_regex_add", "chat_regex_delete", "chat_preset_save"]

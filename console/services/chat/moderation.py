@@ -43,6 +43,7 @@ from console.db import tables_chat as tc
 from console.domain import ActionRecord, Permission
 from console.errors import InvalidInput, ProviderRejected, ProviderUnavailable
 from console.services.actions import ActionService
+from console.services.audit import AuditService
 from console.services.chat.feed import (
     ChatLine,
     FloodGroup,
@@ -437,9 +438,11 @@ class ChatModeration:
     """
 
     def __init__(self, actions: ActionService, engine: AsyncEngine, *, session_gag_minutes: int = 720,
-                 word_quota: int = 50, concurrency: int = 8, clock: Callable[[], datetime] = _now) -> None:
+                 word_quota: int = 50, concurrency: int = 8, clock: Callable[[], datetime] = _now,
+                 audit: AuditService | None = None) -> None:
         self._actions = actions
         self._engine = engine
+        self._audit: AuditService = audit or actions._audit  # noqa: SLF001 - the same operator's audit
         self.session_gag_minutes = session_gag_minutes
         self.word_quota = word_quota
         self._concurrency = concurrency
@@ -670,6 +673,114 @@ class ChatModeration:
                     t.users.c.id.in_(ids[i:i + 500]), t.users.c.registered_at > now - timedelta(hours=hours))))
                     .scalars()]
         return young[:1000]
+
+    # --- console-side settings (no provider call; role-checked, audited, announced) ---
+
+    async def set_ladder(self, room_key: str, steps: Sequence[LadderStep] | None, *, reason: str = "") -> None:
+        """A room's punishment ladder (number keys 1..n); None restores the default."""
+        room = _ids([room_key], "room")[0]
+        await self._audit.require(Permission.MODERATE_CHAT, f"chat:{room}")
+        doc = None
+        if steps is not None:
+            keys = [s.key for s in steps]
+            if not steps or len(set(keys)) != len(keys) or not all(1 <= k <= 9 for k in keys):
+                raise InvalidInput("ladder", "1 to 9 steps with distinct number keys 1..9")
+            for st in steps:
+                if st.action not in ("recall", "gag", "gag_session", "block"):
+                    raise InvalidInput("ladder", f"unknown action {st.action!r}")
+                if st.action in ("gag", "block"):
+                    _minutes(st.minutes, "ladder minutes")
+            doc = [{"key": st.key, "label": st.label, "action": st.action, "minutes": st.minutes} for st in steps]
+        now = self._clock()
+        async with self._engine.begin() as conn:
+            await ChatActionHandler._room_state(conn, room, now)
+            before = (await conn.execute(sa.select(tc.chat_rooms.c.ladder).where(
+                tc.chat_rooms.c.room_key == room))).scalar()
+            await conn.execute(tc.chat_rooms.update().where(tc.chat_rooms.c.room_key == room).values(
+                ladder=doc, updated_at=now))
+            await self._audit.record("chat_ladder", f"chat:{room}", reason=reason, before={"ladder": before},
+                                     after={"ladder": doc}, conn=conn)
+            await publish(conn, "chat_rooms", room)
+
+    async def add_regex_rule(self, name: str, pattern: str, *, reason: str = "") -> int:
+        """A console-side flagging rule (checked to compile; at most 500 characters)."""
+        import re
+
+        name, pattern = name.strip(), pattern.strip()
+        if not name or len(name) > 64:
+            raise InvalidInput("name", "1 to 64 characters")
+        if not pattern or len(pattern) > 500:
+            raise InvalidInput("pattern", "1 to 500 characters")
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise InvalidInput("pattern", f"not a regular expression: {e}") from None
+        await self._audit.require(Permission.MODERATE_CHAT, "chat_rules")
+        r = tc.chat_regex_rules
+        async with self._engine.begin() as conn:
+            if (await conn.execute(sa.select(r.c.id).where(r.c.name == name))).first() is not None:
+                raise InvalidInput("name", f"a rule named {name!r} exists")
+            rid = (await conn.execute(r.insert().values(name=name, pattern=pattern, enabled=True,
+                                                        created_by=self._audit.operator.username,
+                                                        created_at=self._clock()).returning(r.c.id))).scalar_one()
+            await self._audit.record("chat_regex_add", f"chat_rule:{rid}", reason=reason,
+                                     after={"name": name, "pattern": pattern}, conn=conn)
+            await publish(conn, "chat_rules", "regex")
+        return int(rid)
+
+    async def delete_regex_rule(self, rule_id: int, *, reason: str = "") -> None:
+        await self._audit.require(Permission.MODERATE_CHAT, "chat_rules")
+        r = tc.chat_regex_rules
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(sa.select(r).where(r.c.id == rule_id))).first()
+            if row is None:
+                raise InvalidInput("rule", f"no rule {rule_id}")
+            await conn.execute(r.delete().where(r.c.id == rule_id))
+            await self._audit.record("chat_regex_delete", f"chat_rule:{rule_id}", reason=reason,
+                                     before={"name": row.name, "pattern": row.pattern}, conn=conn)
+            await publish(conn, "chat_rules", "regex")
+
+    async def save_preset(self, preset: LockdownPreset, *, reason: str = "") -> int:
+        """Create (``preset.id`` ≤ 0) or replace a lockdown preset; returns its id."""
+        name = preset.name.strip()
+        if not name or len(name) > 64:
+            raise InvalidInput("name", "1 to 64 characters")
+        for w in preset.words:
+            check_word(w)
+        if preset.revert_after_minutes is not None:
+            _minutes(preset.revert_after_minutes, "revert_after_minutes")
+        await self._audit.require(Permission.MODERATE_CHAT, "chat_lockdown")
+        pr = tc.chat_lockdown_presets
+        cfg = preset_config(preset)
+        async with self._engine.begin() as conn:
+            clash = (await conn.execute(sa.select(pr.c.id).where(pr.c.name == name))).scalar()
+            if clash is not None and clash != preset.id:
+                raise InvalidInput("name", f"a preset named {name!r} exists")
+            if preset.id > 0:
+                res = await conn.execute(pr.update().where(pr.c.id == preset.id).values(name=name, config=cfg))
+                if not res.rowcount:
+                    raise InvalidInput("preset", f"no preset {preset.id}")
+                pid = preset.id
+            else:
+                pid = (await conn.execute(pr.insert().values(name=name, config=cfg,
+                                                             created_by=self._audit.operator.username,
+                                                             created_at=self._clock()).returning(pr.c.id))).scalar_one()
+            await self._audit.record("chat_preset_save", f"chat_preset:{pid}", reason=reason,
+                                     after={"name": name, **cfg}, conn=conn)
+            await publish(conn, "chat_rules", "presets")
+        return int(pid)
+
+    async def delete_preset(self, preset_id: int, *, reason: str = "") -> None:
+        await self._audit.require(Permission.MODERATE_CHAT, "chat_lockdown")
+        pr = tc.chat_lockdown_presets
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(sa.select(pr).where(pr.c.id == preset_id))).first()
+            if row is None:
+                raise InvalidInput("preset", f"no preset {preset_id}")
+            await conn.execute(pr.delete().where(pr.c.id == preset_id))
+            await self._audit.record("chat_preset_delete", f"chat_preset:{preset_id}", reason=reason,
+                                     before={"name": row.name, **dict(row.config)}, conn=conn)
+            await publish(conn, "chat_rules", "presets")
 
     # --- plumbing ---
 
