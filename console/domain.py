@@ -34,13 +34,15 @@ class Permission(StrEnum):
     MODERATE_CHAT = "moderate_chat"
     SEND_PUSH = "send_push"
     SEND_SMS = "send_sms"
+    RESEND_SMS_CODE = "resend_sms_code"
 
 
 #: Which role may do what. The service layer checks this on every call; views only use it
 #: to decide which panes to show.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPPORT: frozenset(
-        {Permission.LOOKUP_USERS, Permission.REVEAL_PHONE, Permission.ADD_NOTE, Permission.VIEW_AUDIT}
+        {Permission.LOOKUP_USERS, Permission.REVEAL_PHONE, Permission.ADD_NOTE, Permission.VIEW_AUDIT,
+         Permission.RESEND_SMS_CODE}
     ),
     Role.MODERATOR: frozenset(
         {

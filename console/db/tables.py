@@ -205,6 +205,7 @@ sms_messages = sa.Table(
     sa.Column("sent_at", UTCDateTime, nullable=False),
     sa.Column("delivered_at", UTCDateTime),
     sa.Index("ix_sms_messages_user_id", "user_id", "sent_at"),
+    sa.Index("ix_sms_messages_phone", "phone", "sent_at"),  # created by migration 0004
 )
 
 support_notes = sa.Table(

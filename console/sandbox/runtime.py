@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from console.credentials import MemoryStore
 from console.db import tables as t
+from console.sandbox.jpush import SANDBOX_MASTER_SECRET, JPushEmulator, start_sandbox_jpush
 from console.sandbox.kingsoft import KingsoftEmulator, PublishRefused
 from console.sandbox.nginx import StreamSandbox, missing_stream_tools, start_stream_sandbox
+from console.sandbox.sms import AliyunSmsEmulator, seed_templates
 from console.sandbox.wangsu import WangsuEmulator
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 KLS_ACCESS_KEY = "AKLTsandbox"
 KLS_SECRET = "sandbox-kls-secret"
 WANGSU_KEY = "sandbox-wangsu-key"
+SMS_KEY_ID, SMS_SECRET = "LTAIsandbox", "sandbox-sms-secret"
 
 
 @dataclass
@@ -50,6 +53,9 @@ class TrainingSandbox:
     streams: StreamSandbox | None = None
     kls: KingsoftEmulator | None = None
     cdn: WangsuEmulator | None = None
+    sms: AliyunSmsEmulator | None = None
+    jpush: JPushEmulator | None = None
+    extra: list[Any] = field(default_factory=list)  # more servers, each with ``async stop()``
     _task: asyncio.Task[None] | None = None
 
     async def aclose(self) -> None:
@@ -63,6 +69,15 @@ class TrainingSandbox:
             await self.kls.stop()
         if self.cdn is not None:
             await self.cdn.stop()
+        for server in reversed(self.extra):
+            try:
+                await server.stop()
+            except Exception:  # noqa: BLE001 - stop the rest
+                log.exception("sandbox: stopping %s", type(server).__name__)
+        if self.sms is not None:
+            await self.sms.stop()
+        if self.jpush is not None:
+            await self.jpush.stop()
 
 
 async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: int = 60,
@@ -102,6 +117,17 @@ async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: 
     for s in sims:
         _publish(sb.kls, s)
     sb._task = asyncio.get_running_loop().create_task(_wander(sb.kls, sims, rng), name="sandbox-kls-health")
+    sb.sms = AliyunSmsEmulator(access_key_id=SMS_KEY_ID, secret=SMS_SECRET)
+    sms_base = await sb.sms.start()
+    await seed_templates(engine, sb.sms)
+    sb.credentials.set("sms", SMS_KEY_ID, SMS_SECRET)
+    sb.settings.update({"sms.url": sms_base, "sms.access_key_id": SMS_KEY_ID})
+    try:
+        sb.jpush, jp_settings = await start_sandbox_jpush(engine, limit=20_000)
+        sb.credentials.set("jpush", jp_settings["jpush.app_key"], SANDBOX_MASTER_SECRET)
+        sb.settings.update(jp_settings)
+    except Exception as e:  # noqa: BLE001 - the rest of the sandbox still works
+        log.warning("sandbox: the JPush emulator did not start: %s", e)
     return sb
 
 

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,6 +22,8 @@ from console.services.events import EventHub
 from console.services.http import make_client
 from console.services.monitor import RoomMonitor
 from console.services.rooms import RoomService
+from console.services.sms.gateway import gateway_from_settings
+from console.services.sms.service import SmsService
 from console.services.users import UserService
 from console.services.video.base import VideoProvider
 from console.services.video.kingsoft import KingsoftVideo
@@ -47,6 +50,8 @@ class Services:
     monitor: RoomMonitor
     actions: ActionService
     clients: list[httpx.AsyncClient]
+    sms: SmsService
+    closers: list[Any] = field(default_factory=list)  # provider clients with ``async aclose()``
 
     @property
     def db_label(self) -> str:
@@ -77,6 +82,11 @@ class Services:
             on_cut = purge_playlists
         self.monitor.set_providers(list(providers.values()))
         self.actions.set_providers(providers, on_cut=on_cut)
+        store = credentials or KeyringStore()
+        gateway = gateway_from_settings(settings, store)
+        if gateway is not None:
+            self.sms.set_gateway(gateway, code_key=require(store, "sms", str(settings["sms.access_key_id"])))
+            self.closers.append(gateway)
 
     async def aclose(self) -> None:
         await self.actions.drain()  # provider calls in flight finish; pending rows stay durable
@@ -84,6 +94,8 @@ class Services:
         await self.users.aclose()
         for c in self.clients:
             await c.aclose()
+        for closer in self.closers:
+            await closer.aclose()
         await self.engine.dispose()
 
 
@@ -133,8 +145,10 @@ async def build_services(settings: Settings, operator: Operator, *, start_events
     rooms = RoomService(engine, audit)
     monitor = RoomMonitor([], rooms)
     actions = ActionService(engine, audit, {})
+    # every handler is registered before recover() runs: pending actions of each kind complete
+    sms = SmsService(engine, audit, None, actions, code_template=str(settings["sms.code_template"]))
     services = Services(settings=settings, engine=engine, operator=operator, audit=audit, users=users,
-                        events=events, rooms=rooms, monitor=monitor, actions=actions, clients=[])
+                        events=events, rooms=rooms, monitor=monitor, actions=actions, clients=[], sms=sms)
     if connect_providers:
         services.connect_providers(settings, credentials)
     if start_events:
