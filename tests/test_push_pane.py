@@ -47,7 +47,7 @@ def type_text(widget: Any, text: str) -> None:
     widget.setFocus()
     for ch in text:
         if ch.isascii() and ch.isprintable():
-            QTest.keyClick(widget, ch)
+            QTest.keyClicks(widget, ch)
         else:
             for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
                 QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
