@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         can = {p for p in Permission if op.can(p)}
         if Permission.LOOKUP_USERS in can:
             self._add("lookup", self.tr("用户查询"), UserLookupPane(
-                services.users, can=can, page_size=int(services.settings["lookup.page_size"])))
+                services.users, can=can, page_size=int(services.settings["lookup.page_size"]), sms=services.sms))
         if Permission.CUT_STREAM in can:
             rooms = RoomMonitorPane(services.monitor, services.actions,
                                     refresh_ms=int(services.settings["monitor.refresh_ms"]))

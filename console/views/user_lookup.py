@@ -6,6 +6,7 @@ Keyboard: Ctrl+F search box, Enter opens the selected user's card, Esc goes back
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,7 +40,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import LookupPage, Permission, SearchKind, SupportNote, UserCard, UserId, UserSummary
+from console.domain import (
+    ActionRecord,
+    ActionStatus,
+    LookupPage,
+    Permission,
+    SearchKind,
+    SupportNote,
+    UserCard,
+    UserId,
+    UserSummary,
+)
+from console.services.sms.service import SmsService
 from console.services.users import UserService, showcase_user
 from console.views.feedback import MessageBar
 from console.views.models import RowsTableModel
@@ -133,8 +145,10 @@ class UserCardView(QWidget):
     note_requested = Signal(str)
     reveal_requested = Signal()
     back_requested = Signal()
+    resend_requested = Signal()
 
-    def __init__(self, *, can_reveal: bool, can_note: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, *, can_reveal: bool, can_note: bool, can_resend: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("userCard")
         self.card: UserCard | None = None
@@ -182,7 +196,16 @@ class UserCardView(QWidget):
         self.pushes = _table([self.tr("时间"), self.tr("标题"), self.tr("平台"), self.tr("状态")])
         self.tabs.addTab(self.pushes, self.tr("推送"))
         self.sms = _table([self.tr("时间"), self.tr("模板"), self.tr("用途"), self.tr("状态")])
-        self.tabs.addTab(self.sms, self.tr("短信"))
+        sms_tab = QWidget()
+        sl = QVBoxLayout(sms_tab)
+        sl.addWidget(self.sms)
+        self.resend_btn = QPushButton(self.tr("重发验证码…"))
+        self.resend_btn.setObjectName("resendCode")
+        self.resend_btn.setToolTip(self.tr("按号码限频（1 条/分钟，5 条/小时，10 条/天），记录审计"))
+        self.resend_btn.setVisible(can_resend)
+        self.resend_btn.clicked.connect(self.resend_requested)
+        sl.addWidget(self.resend_btn, 0, Qt.AlignmentFlag.AlignLeft)
+        self.tabs.addTab(sms_tab, self.tr("短信"))
         notes = QWidget()
         nl = QVBoxLayout(notes)
         self.notes = _table([self.tr("时间"), self.tr("作者"), self.tr("内容")])
@@ -266,10 +289,11 @@ class UserLookupPane(QWidget):
     KINDS = (SearchKind.AUTO, SearchKind.ID, SearchKind.PHONE, SearchKind.NICKNAME)
 
     def __init__(self, users: UserService, *, can: set[Permission], page_size: int = 100,
-                 parent: QWidget | None = None) -> None:
+                 sms: SmsService | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("userLookupPane")
         self._users = users
+        self._sms = sms
         self._page_size = page_size
         self.tasks = TaskRunner(self)
         self._page: LookupPage | None = None
@@ -320,8 +344,10 @@ class UserLookupPane(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.activated.connect(lambda idx: self.open_card_at(idx.row()))
-        self.card = UserCardView(can_reveal=Permission.REVEAL_PHONE in can, can_note=Permission.ADD_NOTE in can)
+        self.card = UserCardView(can_reveal=Permission.REVEAL_PHONE in can, can_note=Permission.ADD_NOTE in can,
+                                 can_resend=sms is not None and Permission.RESEND_SMS_CODE in can)
         self.card.note_requested.connect(self._add_note)
+        self.card.resend_requested.connect(self._resend_code)
         self.card.reveal_requested.connect(self._reveal)
         self.card.back_requested.connect(self.table.setFocus)
         self.splitter.addWidget(self.table)
@@ -426,6 +452,33 @@ class UserLookupPane(QWidget):
             self.tasks.run("notes", self._users.notes(c.id), on_done=self.card.show_notes)
 
         self.tasks.run("note-add", self._users.add_note(c.id, body), on_done=done, busy=self.tr("正在保存备注…"))
+
+    def _resend_code(self) -> None:
+        """Resend a verification code: a reason, then the outbox (one key per dialog: never sent twice)."""
+        c = self.card.card
+        if c is None or self._sms is None:
+            return
+        key = uuid.uuid4().hex
+        reason, ok = QInputDialog.getText(self, self.tr("重发验证码"), self.tr("原因（将记录在审计日志中）："),
+                                          text=self.tr("用户反映未收到验证码"))
+        if not ok:
+            return
+        if not reason.strip():
+            self.message_bar.show_message(self.tr("请填写原因"), "warning")
+            return
+        sms = self._sms
+
+        def done(rec: ActionRecord) -> None:
+            if rec.state is ActionStatus.DONE:
+                self.message_bar.show_message(self.tr("验证码已发送"), "info", timeout_ms=4000)
+            elif rec.state is ActionStatus.PENDING:
+                self.message_bar.show_message(self.tr("已排队，将自动重试：") + (rec.last_error or ""), "warning")
+            else:
+                self.message_bar.show_message(self.tr("发送失败：") + (rec.last_error or ""), "error")
+            self.open_card(c.id)
+
+        self.tasks.run("sms-resend", sms.resend_code(c.id, reason.strip(), key=key), on_done=done,
+                       busy=self.tr("正在发送验证码…"))
 
     def _reveal(self) -> None:
         c = self.card.card
