@@ -393,7 +393,8 @@ class PushPane(QWidget):
         self.splitter.addWidget(self._build_form())
         self.splitter.addWidget(self._build_middle())
         self.splitter.addWidget(self._build_tabs())
-        self.splitter.setSizes([380, 380, 420])
+        self.splitter.setSizes([440, 400, 440])
+        self.splitter.setStretchFactor(2, 1)
         self.tasks.failed.connect(self._on_failed)
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
@@ -517,7 +518,8 @@ class PushPane(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
-        scroll.setMinimumWidth(340)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(400)
         self._show_confirmation(None)
         return scroll
 
@@ -581,6 +583,7 @@ class PushPane(QWidget):
         self.count_label = QLabel(self.tr("受众：—"))
         self.count_label.setObjectName("audienceCount")
         self.count_label.setStyleSheet("font-weight:600")
+        self.count_label.setWordWrap(True)
         f.addRow(self.count_label)
         self.audience_mode.currentIndexChanged.connect(self._audience_mode_changed)
         return box
@@ -960,7 +963,8 @@ class PushPane(QWidget):
         f = res.forecast
         lines = [self.tr("预估：%1 次推送，按 %2 次/分钟约 %3 分钟完成（%4）")
                  .replace("%1", str(f.pushes)).replace("%2", str(f.quota_per_min))
-                 .replace("%3", f"{f.minutes:.1f}").replace("%4", fmt_time(f.finish_at))]
+                 .replace("%3", f"{f.minutes:.1f}" if f.minutes >= 0.1 else "<0.1")
+                 .replace("%4", fmt_time(f.finish_at))]
         for v in f.vendors:
             lines.append(f"· {v.vendor} {v.devices:,} 台：{v.note}" if v.note else f"· {v.vendor} {v.devices:,} 台")
         lines += [f"⚠ {w}" for w in f.warnings]
@@ -1201,6 +1205,10 @@ class PushPane(QWidget):
         self.refresh()
         await loaded
         self.recount()
+        got = self._collect()
+        if got is not None:
+            with contextlib.suppress(ConsoleError):
+                self._show_check(await self._push.check(got[0], got[1], schedule=got[2]))
         if self._report_id is not None:
             shown = self._future_of(self.report_shown)
             self.load_report(self._report_id, refresh=False)
