@@ -82,7 +82,7 @@ async def traffic_main(args: argparse.Namespace) -> None:
     t_sent = time.monotonic() - t0
     await emu.drain(120.0)
     out = {"sent": traffic.sent, "counts": traffic.counts, "routing": vars(emu.stats), "send_s": t_sent,
-           "drained_s": time.monotonic() - t0}
+           "drained_s": time.monotonic() - t0, "cpu_s": time.process_time()}
     await emu.stop()
     print("DONE " + json.dumps(out), flush=True)
 
@@ -237,6 +237,7 @@ async def console_main(args: argparse.Namespace) -> None:
         traffic.stdin.write("GO\n")
         traffic.stdin.flush()
         t0 = time.perf_counter()
+        cpu0 = time.process_time()
         last_tick[0] = t0
         warm = min(10.0, args.seconds / 6)
         await asyncio.sleep(warm)
@@ -252,6 +253,7 @@ async def console_main(args: argparse.Namespace) -> None:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
         probe.stop()
+        console_cpu = time.process_time() - cpu0
         watchdog_stop[0] = True
         for k, v in sorted(stalls.items(), key=lambda kv: -kv[1])[:25]:
             log(f"stall x{v}: {k}")
@@ -298,6 +300,9 @@ async def console_main(args: argparse.Namespace) -> None:
     print(f"database: {stored} new rows; pane: {shown} lines received, {in_model} into the model, "
           f"{hidden} hidden by focus mode (focus {'on' if focus else 'off'} at the end)")
     print(f"ours: {shown} lines in {elapsed:.1f}s = {ours:.0f} msg/s end to end")
+    n = max(1, shown)
+    print(f"CPU µs per message: traffic+emulator {done['cpu_s'] / n * 1e6:.0f}, routing "
+          f"{rstats.get('cpu_s', 0) / n * 1e6:.0f}, console (UI thread and its driver) {console_cpu / n * 1e6:.0f}")
     print(f"UI loop lag after warm-up: p50 {lag50:.2f} ms, p99 {lag99:.2f} ms, max {max(after, default=0):.1f} ms "
           f"({len(after)} ticks)")
     print(f"console RSS: {rss0:.1f} MB after warm-up, {rss1:.1f} MB at the end")

@@ -76,6 +76,23 @@ def test_form_parsing_decodes_what_clients_encode() -> None:
     assert parse_form(body) == {"content": "a&b+c%d 中文 😀", "x": "1"}
     assert parse_form(b"a=1&a=2&b=%E4%B8%AD+%2B") == {"a": "1", "b": "中 +"}
     assert parse_form(b"bad=%ZZ%E4") == {"bad": "%ZZ\ufffd"}
+    assert parse_form(b"eq=a=b%3Dc&pct=100%25&nl=%0A%20+") == {"eq": "a=b=c", "pct": "100%", "nl": "\n  "}
+
+
+def test_fast_unquote_matches_the_standard_one() -> None:
+    import random
+    from urllib.parse import quote_plus, unquote_plus
+
+    from console.sandbox.chat_routing import _unquote
+
+    rnd = random.Random(7)
+    alphabet = "ab c=+&%\n\r\t\x00中文😀 <>\"'\u202e\u200b=_"
+    for _ in range(5000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        q = quote_plus(s)
+        assert _unquote(q) == unquote_plus(q) == s
+    for raw in ["%ZZ%E4", "a=b", "100%", "%e4%b8%ad", "a+b%2B", "%0A%20%20", "=3D", "%E4%B8"]:
+        assert _unquote(raw) == unquote_plus(raw, errors="replace"), raw
 
 
 def test_text_of_a_text_message_and_raw_content_otherwise() -> None:
@@ -95,6 +112,8 @@ def test_malformed_posts_are_refused_with_the_reason() -> None:
         routed_row(form("x" * 65))
     row = routed_row(form("u1", "a\x00b\ud800c"))
     assert row[4] == "a\u2400b\ufffdc"  # what PostgreSQL text can hold
+    raw = routed_row(form("u2\x00", objectName="RC:ImgMsg", content='{"x":"\x00"}'))
+    assert (raw[0], raw[4]) == ("u2\u2400", '{"x":"\u2400"}')
 
 
 # --- over HTTP, both databases ------------------------------------------------------------------
