@@ -117,6 +117,18 @@ def ffmpeg_floor(url: str) -> float:
     return dt
 
 
+async def no_pixels(wid_fn: Any, timeout: float = 2.0) -> None:
+    """Before a measurement: the window must not show the bars already (a stale frame would count)."""
+    from PySide6.QtWidgets import QApplication
+
+    screen = QApplication.primaryScreen()
+    deadline = time.perf_counter() + timeout
+    while bars_seen(screen.grabWindow(wid_fn()).toImage()) >= 4:
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the window still shows the previous picture")
+        await asyncio.sleep(0.02)
+
+
 async def first_pixels(wid_fn: Any, t0: float, timeout: float = 15.0) -> float:
     from PySide6.QtWidgets import QApplication
 
@@ -149,6 +161,7 @@ class BareVlc:
         self.mp.set_xwindow(int(self.surface.winId()))
         m = self.inst.media_new(url)
         self.mp.set_media(m)
+        await no_pixels(lambda: int(self.surface.winId()))
         t0 = time.perf_counter()
         self.mp.play()
         try:
@@ -159,20 +172,39 @@ class BareVlc:
             self.mp.release()
             m.release()
             self.mp = None
-            self.surface.update()
+            self.surface.repaint()
 
     def close(self) -> None:
         self.surface.close()
 
 
-async def ours_ttff(player: Any, room: Any, video: Any, proto: str) -> tuple[float, float | None]:
+async def ours_ttff(player: Any, room: Any, video: Any, proto: str, cold: Path) -> tuple[float, float | None]:
+    """Live TTFF from a cold open (an empty still cache: nothing but live pixels can show the bars), then
+    the same room opened again with the frame the player kept: time to that still on screen, marked."""
+    from console.services.video.playback import StillCache
+    from console.views.preview import PlayerState
+
     player.stop()
-    await asyncio.sleep(0.05)  # let the stopped frame clear
+    player.still_cache = StillCache(cold)
+    player.still_view.set_still(None, "")
+    await no_pixels(player.video_window_id)
     t0 = time.perf_counter()
     player.open(room, video, protocols=(proto,))
-    still = None if player.still_at is None else (player.still_at - t0) * 1000
     ms = await first_pixels(player.video_window_id, t0)
+    deadline = time.perf_counter() + 4
+    while player.still_cache.latest(room.provider, room.stream) is None and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)  # the player keeps a frame 2 s after its first picture
     player.stop()
+    still = None
+    if player.still_cache.latest(room.provider, room.stream) is not None:
+        player.still_view.set_still(None, "")
+        await no_pixels(player.video_window_id)
+        t1 = time.perf_counter()
+        player.open(room, video, protocols=(proto,))
+        s_ms = await first_pixels(player.video_window_id, t1)
+        if player.state == PlayerState.CONNECTING and player.still_view.tag.startswith("静态"):
+            still = s_ms  # the still, marked as such, while live connects
+        player.stop()
     return ms, still
 
 
@@ -222,7 +254,7 @@ def displayed(player: Any, vlc: Any) -> int | None:
     return int(st.displayed_pictures)
 
 
-async def wall_run(nginx: Any, video: Any, tmp: Path, seconds: float) -> dict[str, Any]:
+async def wall_run(nginx: Any, video: Any, tmp: Path, seconds: float, quiet_wait: float) -> dict[str, Any]:
     import vlc
     from PySide6.QtWidgets import QApplication
 
@@ -238,7 +270,7 @@ async def wall_run(nginx: Any, video: Any, tmp: Path, seconds: float) -> dict[st
     try:
         await asyncio.sleep(3)
         log("wall: waiting for a quiet machine (< 15 % busy for 3 s) …")
-        quiet, busy = await asyncio.to_thread(wait_quiet)
+        quiet, busy = await asyncio.to_thread(wait_quiet, 15.0, 3, quiet_wait)
         load1 = os.getloadavg()[0]
         log(f"wall: quiet={quiet} busy={busy:.0f}% load1={load1:.2f}")
         wall = WallPane(lambda: [video], None, "bench", vlc_args=["--aout=adummy"],
@@ -325,7 +357,7 @@ async def amain(args: argparse.Namespace) -> None:
                     elif who == "vlc":
                         res[f"vlc_{proto}"].append(await bare.ttff(url))
                     else:
-                        ms, still = await ours_ttff(player, room, video, proto)
+                        ms, still = await ours_ttff(player, room, video, proto, tmp / f"cold-{run}-{proto}")
                         res[f"ours_{proto}"].append(ms)
                         if still is not None and proto == "rtmp":
                             res["still_rtmp"].append(still)
@@ -335,7 +367,7 @@ async def amain(args: argparse.Namespace) -> None:
         wall: dict[str, Any] | None = None
         if not args.no_wall:
             pub.stop()  # the live encoder would cost 10 % of a core during the wall
-            wall = await wall_run(nginx, video, tmp, args.wall_seconds)
+            wall = await wall_run(nginx, video, tmp, args.wall_seconds, args.quiet_wait)
             print(f"wall 3x3 720p25: fps per tile {', '.join(f'{f:.1f}' for f in wall['fps'])}; "
                   f"console CPU {wall['cpu_pct']:.0f}% of one core (publishers {wall['pub_cpu_pct']:.0f}%); "
                   f"quiet={wall['quiet']} busy_before={wall['busy_before']:.0f}% load1 {wall['load1']:.2f} → "
@@ -360,6 +392,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--wall-seconds", type=float, default=30.0)
     ap.add_argument("--no-wall", action="store_true")
+    ap.add_argument("--quiet-wait", type=float, default=300.0, help="seconds to wait for a quiet machine")
     args = ap.parse_args()
     if not os.environ.get("DISPLAY"):
         if shutil.which("xvfb-run") is None:

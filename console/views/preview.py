@@ -57,6 +57,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QStackedWidget,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -163,21 +164,6 @@ class _Bridge(QObject):
     happened = Signal(int, str, float, str)  # generation, kind, value, reason
 
 
-class VideoSurface(QWidget):
-    """A black native child window VLC draws into."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow, True)
-        self.setAttribute(Qt.WidgetAttribute.WA_DontCreateNativeAncestors, True)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        pal = self.palette()
-        pal.setColor(QPalette.ColorRole.Window, QColor("black"))
-        self.setPalette(pal)
-        self.setAutoFillBackground(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-
 class _Backend:
     name = ""
     widget: QWidget
@@ -256,6 +242,8 @@ class VlcBackend(_Backend):
             em.event_detach(etype)
         mp.stop()
         mp.release()
+        # VLC's video window is gone: paint our still/state over the last frame it left on screen now
+        self.widget.repaint()
 
     def apply_audio(self) -> None:
         mp = self._mp
@@ -423,6 +411,21 @@ class StillView(QWidget):
         p.end()
 
 
+class VideoSurface(StillView):
+    """The native child window VLC draws into. Until VLC's own video window covers it (the first
+    picture) and after VLC removes it (stopped, ended), Qt paints the still and the state here:
+    the live picture replaces the still with no hop through the GUI thread."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_DontCreateNativeAncestors, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        pal = self.palette()
+        pal.setColor(QPalette.ColorRole.Window, QColor("black"))
+        self.setPalette(pal)
+
+
 # --- the player -------------------------------------------------------------------------------------
 
 def default_still_folder() -> Path:
@@ -520,10 +523,13 @@ class PreviewPlayer(QFrame):
         self.notice.hide()
 
         # body: the still/status view or the video
-        self.still_view = StillView()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.still_view)
         self.backend = self._make_backend(engine, vlc_args)
+        self.stack = QStackedWidget()
+        if isinstance(self.backend.widget, VideoSurface):
+            self.still_view: StillView = self.backend.widget  # VLC covers it with the live picture
+        else:
+            self.still_view = StillView()
+            self.stack.addWidget(self.still_view)
         self.stack.addWidget(self.backend.widget)
         self.stack.setCurrentWidget(self.still_view)
         lay = QVBoxLayout(self)
@@ -629,7 +635,8 @@ class PreviewPlayer(QFrame):
         self.backend.set_muted(self.muted)
         if self.mute_button.isChecked() != self.muted:
             self.mute_button.setChecked(self.muted)
-        self.mute_button.setText("🔇" if self.muted else "🔊")
+        icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if self.muted else QStyle.StandardPixmap.SP_MediaVolume
+        self.mute_button.setIcon(self.style().standardIcon(icon))
         self.mute_button.setToolTip(self.tr("取消静音") if self.muted else self.tr("静音"))
 
     def set_volume(self, volume: int) -> None:
@@ -800,7 +807,7 @@ class PreviewPlayer(QFrame):
             self.backoff.reset()
             first = self.picture_at is None
             self.picture_at = time.perf_counter()
-            self.stack.setCurrentWidget(self.backend.widget)
+            self.stack.setCurrentWidget(self.backend.widget)  # no-op for VLC (one widget)
             self._set_state(PlayerState.PLAYING, "")
             if isinstance(self.backend, VlcBackend):
                 self.backend.apply_audio()

@@ -38,6 +38,7 @@ from console.domain import ActionRecord, ActionStatus, RoomId
 from console.errors import InvalidInput
 from console.services.actions import ActionService
 from console.services.http import make_client
+from console.services.monitor import RoomRow
 from console.services.video.base import PlayProtocol, VideoProvider
 from console.services.video.playback import (
     DEFAULT_PROTOCOLS,
@@ -67,6 +68,14 @@ def room_mime_data(room: RoomRef) -> QMimeData:
     md.setData(ROOM_MIME, room.to_json())
     md.setText(room.label)
     return md
+
+
+def room_ref_from_row(row: RoomRow) -> RoomRef:
+    """The room monitor's row as a room to preview (picture size and rate from its health, for the budget)."""
+    h, r = row.health, row.room
+    return RoomRef(stream=row.stream, provider=row.provider, room_id=None if r is None else int(r.id),
+                   title=r.title if r else row.stream, streamer=r.streamer if r else "",
+                   width=h.width if h else 0, height=h.height if h else 0, fps=h.fps if h else 0.0)
 
 
 def room_from_mime(md: QMimeData) -> RoomRef | None:
@@ -384,6 +393,34 @@ class WallPane(QWidget):
         self._loaded_sent = False
         self._check_loaded()
 
+    async def load_showcase(self, count: int = 4, timeout: float = 45.0, rooms: Sequence[RoomRef] | None = None) -> None:
+        """For ``--screenshot --pane preview``: ``rooms`` (default: the first live streams of the
+        providers) in 2×2 (``count`` 4), returning once each tile shows its live picture.
+
+        Raises:
+            TimeoutError: Not every tile played within ``timeout`` seconds.
+            PlaybackError: No provider has a live stream.
+        """
+        import asyncio
+
+        from console.services.video.playback import PlaybackError
+
+        live: list[RoomRef] = list(rooms or [])
+        for prov in ([] if live else self._providers()):
+            for h in await prov.list_live():
+                live.append(RoomRef(stream=h.stream, provider=prov.name, title=h.stream, width=h.width,
+                                    height=h.height, fps=h.fps))
+        if not live:
+            raise PlaybackError("no live stream to show on the wall")
+        self.set_layout(1 if count <= 1 else 4 if count <= 4 else 9)
+        for i, room in enumerate(live[:min(count, self.layout_n)]):
+            self.assign(i, room)
+        self.focus_tile(0)
+        async with asyncio.timeout(timeout):
+            while not self.is_loaded():
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # a few frames past the first
+
     def screenshot(self) -> QPixmap:
         """The window with the video pixels (``QWidget.grab`` misses the native video windows)."""
         win = self.window()
@@ -444,4 +481,4 @@ class WallPane(QWidget):
         super().closeEvent(e)
 
 
-__all__ = ["LAYOUTS", "WallPane", "room_from_mime", "room_mime_data"]
+__all__ = ["LAYOUTS", "WallPane", "room_from_mime", "room_mime_data", "room_ref_from_row"]
