@@ -95,7 +95,7 @@ async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: 
         try:
             sb.streams = await start_stream_sandbox(
                 engine, [(r.stream_name, f"{r.title} · {r.stream_name}") for r in nginx_rooms], size="426x240",
-                screenshots_s=5)
+                screenshots_s=2)
             u = sb.streams.server.urls
             sb.settings.update({"nginx.stat_url": u.stat_url, "nginx.control_url": u.control_url,
                                 "nginx.rtmp_base": u.rtmp_base, "nginx.hls_base": u.hls_base,

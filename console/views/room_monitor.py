@@ -474,12 +474,13 @@ class Thumbnails:
     ``parallel`` at a time, again after ``max_age_s``. ``changed`` is called when one arrives."""
 
     def __init__(self, monitor: RoomMonitor, tasks: TaskRunner, changed: Callable[[], None], *,
-                 parallel: int = 3, max_age_s: float = 30.0) -> None:
+                 parallel: int = 3, max_age_s: float = 30.0, retry_s: float = 3.0) -> None:
         self._monitor = monitor
         self._tasks = tasks
         self._changed = changed
         self._parallel = parallel
         self._max_age = max_age_s
+        self._retry = retry_s
         self._pix: dict[str, tuple[float, QPixmap | None]] = {}
         self._queue: dict[str, RoomRow] = {}
         self._busy: set[str] = set()
@@ -487,7 +488,9 @@ class Thumbnails:
     def get(self, row: RoomRow) -> QPixmap | None:
         got = self._pix.get(row.key)
         now = time.monotonic()
-        if (got is None or now - got[0] > self._max_age) and row.provider and row.health is not None:
+        # none yet (a stream just started): ask again soon; a picture: refresh it now and then
+        stale = got is None or now - got[0] > (self._max_age if got[1] is not None else self._retry)
+        if stale and row.provider and row.health is not None:
             self.want(row)
         return got[1] if got is not None else None
 
@@ -520,7 +523,11 @@ class Thumbnails:
                                Qt.TransformationMode.SmoothTransformation)
             else:
                 pm = None
-        self._pix[row.key] = (time.monotonic(), pm)
+        old = self._pix.get(row.key)
+        if pm is not None or old is None or old[1] is None:
+            self._pix[row.key] = (time.monotonic(), pm)
+        else:  # keep the last picture when a refresh finds none
+            self._pix[row.key] = (time.monotonic(), old[1])
         if pm is not None:
             self._changed()
         self._pump()
@@ -692,8 +699,10 @@ class HealthChart(QChartView):
             ms = float(QDateTime.fromSecsSinceEpoch(int(p.at.timestamp())).toMSecsSinceEpoch())
             self.kbps.append(ms, p.video_kbps)
             self.fps.append(ms, p.fps)
+        span = points[-1].at.timestamp() - points[0].at.timestamp()
+        self.axis_t.setFormat("HH:mm" if span > 600 else "HH:mm:ss")  # a young stream: seconds matter
         self.axis_t.setRange(QDateTime.fromSecsSinceEpoch(int(points[0].at.timestamp())),
-                        QDateTime.fromSecsSinceEpoch(int(points[-1].at.timestamp()) + 1))
+                             QDateTime.fromSecsSinceEpoch(int(points[-1].at.timestamp()) + 1))
         self.axis_kbps.setRange(0, max(100.0, max(p.video_kbps for p in points) * 1.2))
         self.axis_fps.setRange(0, max(30.0, max(p.fps for p in points) * 1.2))
 
