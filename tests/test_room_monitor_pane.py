@@ -64,6 +64,11 @@ async def test_cut_with_two_keystrokes_then_resume(qtbot: Any, settings: Any, en
         row = pane.model.row_for(key)
         assert row is not None and row.room is not None and row.room.title == "小明的王者上分房"
         assert row.health is not None and row.health.viewers == 1234
+        # the painted row's thumbnail arrives (the provider's latest screenshot), then the gallery
+        await until(lambda: pane.thumbs.get(row) is not None)
+        pane.table.selectRow(0)
+        await until(lambda: pane.gallery.count() > 1)
+        assert not pane.gallery.item(0).icon().isNull()
         win.activateWindow()
         pane.table.setFocus()
         pane.table.selectRow(0)
@@ -77,6 +82,7 @@ async def test_cut_with_two_keystrokes_then_resume(qtbot: Any, settings: Any, en
             audit = (await conn.execute(sa.select(t.audit_log).where(t.audit_log.c.kind == "stream_cut"))).one()
         assert audit.reason == "涉政敏感内容" and audit.after["until"] is not None  # preset reason, 1 h default
         assert audit.evidence["health"]["viewers"] == 1234
+        assert audit.evidence["screenshot"]["url"].endswith(".jpg")  # the latest screenshot is evidence
         # resume the same way: R, Enter
         view_row = next(i for i, r in enumerate(pane.model.rows) if r.key == "cut/room_1")
         win.activateWindow()
