@@ -54,6 +54,7 @@ from console.services.video.playback import (
     plan_wall,
     probe,
     redact_play_url,
+    room_ref_from_row,
     snapshot_evidence,
     vlc_instance_args,
     vlc_media_options,
@@ -91,6 +92,25 @@ def test_budget_from_cores_and_plan() -> None:
     assert plan_wall([c720] * 9, 8, decode_budget(1)) == ["video"] * 5 + ["still"] * 3 + ["video"]
     assert plan_wall([None, c720, None], None, 1.0) == [None, "still", None]
     assert plan_wall([c720, c720], 1, 1.0) == ["still", "video"]
+
+
+def test_room_monitor_row_becomes_a_room_ref() -> None:
+    from console.domain import RoomId, RoomInfo, UserId
+    from console.services.monitor import RoomRow
+    from console.services.video.base import StreamHealth, StreamState
+
+    info = RoomInfo(id=RoomId(5), owner_id=UserId(10000001), streamer="小明", title="上分", category="游戏",
+                    stream_name="room_5", state="live")
+    h = StreamHealth(stream="room_5", app="live", state=StreamState.LIVE, sampled_at=datetime(2026, 1, 1, tzinfo=UTC),
+                     width=1280, height=720, fps=25.0)
+    row = RoomRow(key="nginx-rtmp/room_5", provider="nginx-rtmp", stream="room_5", room=info, health=h, state="live",
+                  alerts=frozenset(), risk=0.0)
+    ref = room_ref_from_row(row)
+    assert (ref.room_id, ref.stream, ref.provider, ref.title, ref.streamer) == (5, "room_5", "nginx-rtmp", "上分", "小明")
+    assert (ref.width, ref.height, ref.fps) == (1280, 720, 25.0)
+    bare = room_ref_from_row(RoomRow(key="k/s", provider="k", stream="s", room=None, health=None, state="cut",
+                                     alerts=frozenset(), risk=0.0))
+    assert bare.room_id is None and bare.title == "s" and decode_cost(bare.width, bare.height, bare.fps) > 0
 
 
 def test_backoff_doubles_to_the_cap_and_resets() -> None:
@@ -387,6 +407,9 @@ async def test_player_shows_real_frames_rtmp_and_hls_then_evidence(request: pyte
             assert ev["kind"] == "live_frame" and ev["play_url"].endswith(".m3u8") and ev["protocol"] == "hls"
             img = QImage(ev["path"])
             assert (img.width(), img.height()) == (320, 180) and bars_seen(img) >= 5
+            import hashlib
+
+            assert ev["sha256"] == hashlib.sha256(Path(ev["path"]).read_bytes()).hexdigest()
             # the still cache got the frame (2 s after the first picture): a reopen shows it at once, marked
             await until(lambda: p.still_cache.latest(video.name, streams[0]) is not None, 5, "cached still")
             p.stop()

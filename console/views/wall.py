@@ -38,7 +38,6 @@ from console.domain import ActionRecord, ActionStatus, RoomId
 from console.errors import InvalidInput
 from console.services.actions import ActionService
 from console.services.http import make_client
-from console.services.monitor import RoomRow
 from console.services.video.base import PlayProtocol, VideoProvider
 from console.services.video.playback import (
     DEFAULT_PROTOCOLS,
@@ -48,6 +47,7 @@ from console.services.video.playback import (
     decode_budget,
     decode_cost,
     plan_wall,
+    room_ref_from_row,
 )
 from console.views.feedback import MessageBar
 from console.views.preview import Engine, PlayerState, PreviewPlayer, default_still_folder
@@ -68,14 +68,6 @@ def room_mime_data(room: RoomRef) -> QMimeData:
     md.setData(ROOM_MIME, room.to_json())
     md.setText(room.label)
     return md
-
-
-def room_ref_from_row(row: RoomRow) -> RoomRef:
-    """The room monitor's row as a room to preview (picture size and rate from its health, for the budget)."""
-    h, r = row.health, row.room
-    return RoomRef(stream=row.stream, provider=row.provider, room_id=None if r is None else int(r.id),
-                   title=r.title if r else row.stream, streamer=r.streamer if r else "",
-                   width=h.width if h else 0, height=h.height if h else 0, fps=h.fps if h else 0.0)
 
 
 def room_from_mime(md: QMimeData) -> RoomRef | None:

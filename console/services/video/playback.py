@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
@@ -33,13 +34,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from console.errors import ConsoleError, InvalidInput, ProviderError
 from console.services.video.base import PlayProtocol, VideoProvider
+
+if TYPE_CHECKING:
+    from console.services.monitor import RoomRow
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +123,14 @@ class RoomRef:
         return cls(stream=stream, provider=provider, room_id=rid, title=str(obj.get("title") or ""),
                    streamer=str(obj.get("streamer") or ""), width=int(num("width")), height=int(num("height")),
                    fps=num("fps"))
+
+
+def room_ref_from_row(row: RoomRow) -> RoomRef:
+    """A room monitor row as a room to preview (picture size and rate from its health, for the budget)."""
+    h, r = row.health, row.room
+    return RoomRef(stream=row.stream, provider=row.provider, room_id=None if r is None else int(r.id),
+                   title=r.title if r else row.stream, streamer=r.streamer if r else "",
+                   width=h.width if h else 0, height=h.height if h else 0, fps=h.fps if h else 0.0)
 
 
 # --- play URLs ------------------------------------------------------------------------------------
@@ -489,6 +501,13 @@ def snapshot_evidence(path: Path | None, taken_at: datetime, target: PlayTarget 
     if path is not None:
         out["path"] = str(path)
         out["kind"] = "live_frame"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            pass
+        else:  # the file stays on this machine: its digest makes a copy verifiable
+            out["sha256"] = hashlib.sha256(data).hexdigest()
+            out["bytes"] = len(data)
     elif still is not None:
         out["path"] = str(still.path)
         out["kind"] = "still"
@@ -501,5 +520,5 @@ def snapshot_evidence(path: Path | None, taken_at: datetime, target: PlayTarget 
 __all__ = [
     "DEFAULT_PROTOCOLS", "LIVE_CHECK", "ROOM_MIME", "Backoff", "LiveCheck", "PlayTarget", "PlayUrls", "PlaybackError", "ProbeResult",
     "RoomRef", "Still", "StillCache", "decode_budget", "decode_cost", "fetch_provider_still", "plan_wall",
-    "probe", "redact_play_url", "snapshot_evidence", "vlc_instance_args", "vlc_media_options",
+    "probe", "redact_play_url", "room_ref_from_row", "snapshot_evidence", "vlc_instance_args", "vlc_media_options",
 ]
