@@ -467,6 +467,35 @@ async def test_player_survives_publisher_restart_and_shows_offline_on_cut(reques
 
 
 @aio
+async def test_hls_player_goes_offline_on_a_cut_without_playing_out_its_buffer(
+        request: pytest.FixtureRequest, tmp_path: Path, qtbot: Any) -> None:
+    if not run_here_or_under_xcb(request):
+        return
+    from console.views.preview import PlayerState
+
+    nginx: NginxRtmpServer = request.getfixturevalue("nginx")
+    pub = FfmpegPublisher(nginx.publish_url("hlscut"), "hlscut", size="320x180").start()
+    async with httpx.AsyncClient(trust_env=False) as client:
+        video = _provider(nginx, client)
+        p = make_player(tmp=tmp_path, live_check=LiveCheck(ttl_s=0.0), liveness_every_s=1.0)
+        qtbot.addWidget(p)
+        p.show()
+        try:
+            _wait_publishing(nginx, ["hlscut"])
+            p.open(RoomRef(stream="hlscut", provider=video.name), video, protocols=("hls",))
+            await until(lambda: p.state == PlayerState.PLAYING, 20, "playing")
+            await asyncio.sleep(2.5)                  # live checks pass while it publishes
+            assert p.state == PlayerState.PLAYING
+            t0 = time.monotonic()
+            await video.forbid("hlscut")
+            await until(lambda: p.state == PlayerState.OFFLINE, 6, "offline (VLC alone: 12-15 s)")
+            assert time.monotonic() - t0 < 6 and "没有推流" in p.reason
+        finally:
+            p.shutdown()
+            pub.close()
+
+
+@aio
 async def test_hidden_or_minimised_stops_decoding(request: pytest.FixtureRequest, tmp_path: Path, qtbot: Any) -> None:
     if not run_here_or_under_xcb(request):
         return

@@ -459,7 +459,7 @@ class PreviewPlayer(QFrame):
                  still_cache: StillCache | None = None, client: httpx.AsyncClient | None = None,
                  connect_timeout_s: float = 15.0, vlc_args: list[str] | None = None,
                  backoff: Backoff | None = None, cache_every_s: float = 30.0,
-                 live_check: LiveCheck | None = None) -> None:
+                 live_check: LiveCheck | None = None, liveness_every_s: float = 4.0) -> None:
         super().__init__(parent)
         self.setObjectName("previewPlayer")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -549,6 +549,11 @@ class PreviewPlayer(QFrame):
         self._housekeeping = QTimer(self)  # re-sign before expiry, keep the still fresh
         self._housekeeping.setInterval(int(max(1.0, min(30.0, cache_every_s)) * 1000))
         self._housekeeping.timeout.connect(self._on_housekeeping)
+        # an HLS player plays out its buffer for 12-15 s after a cut (video-facts.md §4): ask the provider
+        self._liveness = QTimer(self)
+        self._liveness.setInterval(int(liveness_every_s * 1000))
+        self._liveness.timeout.connect(self._on_liveness)
+        self._not_live = 0
         self._last_cached = 0.0
         self._set_state(PlayerState.IDLE, self.tr("拖入或打开一个房间"))
 
@@ -610,6 +615,7 @@ class PreviewPlayer(QFrame):
         self._watchdog.stop()
         self._retry.stop()
         self._housekeeping.stop()
+        self._liveness.stop()
         if self.running:
             self.running = False
             self.backend.stop()
@@ -749,6 +755,9 @@ class PreviewPlayer(QFrame):
         self.backend.open(self.target.url, options, gen)
         self._watchdog.start(int(self.connect_timeout_s * 1000))
         self._housekeeping.start()
+        self._not_live = 0
+        if self.target.protocol == "hls":
+            self._liveness.start()
         self._probe_result = asyncio.ensure_future(probe(self.client, self.target.url))
         self._spawn(self._probe(gen, self._probe_result))
 
@@ -888,6 +897,18 @@ class PreviewPlayer(QFrame):
             if cached is not None and (self.still is None or cached.taken_at > self.still.taken_at):
                 self._show_still(cached)
             self._spawn(self._provider_still(room, self.still))
+
+    def _on_liveness(self) -> None:
+        if self.running and self.provider is not None and self.room is not None:
+            self._spawn(self._check_live(self.gen, self.provider, self.room.stream))
+
+    async def _check_live(self, gen: int, provider: VideoProvider, stream: str) -> None:
+        live = await self.live_check.is_live(provider, stream)
+        if gen != self.gen:
+            return
+        self._not_live = self._not_live + 1 if live is False else 0
+        if self._not_live >= 2:  # two looks in a row: not a publisher reconnecting
+            self._fail(PlayerState.OFFLINE, self.tr("主播当前没有推流（已下播或被切断）"))
 
     # --- state display ---
     def _set_state(self, state: PlayerState, reason: str) -> None:

@@ -190,7 +190,9 @@ class WallPane(QWidget):
                         None)
         if tile is None:
             tile = next((i for i in range(self.layout_n) if self.rooms[i] is None), self.focused)
-        self.assign(tile, room)
+        current = self.rooms[tile]
+        if current is None or current.key != room.key or self.tiles[tile].room is None:
+            self.assign(tile, room)
         self.focus_tile(tile)
         return self.tiles[tile]
 
