@@ -410,6 +410,12 @@ async def test_player_shows_real_frames_rtmp_and_hls_then_evidence(request: pyte
             import hashlib
 
             assert ev["sha256"] == hashlib.sha256(Path(ev["path"]).read_bytes()).hexdigest()
+            from console.views.preview import evidence_pixmap
+
+            pm = evidence_pixmap({"snapshot": ev})
+            assert pm is not None and (pm.width(), pm.height()) == (480, 270)
+            assert evidence_pixmap({"snapshot": {**ev, "sha256": "0" * 64}}) is None   # not the recorded frame
+            assert evidence_pixmap({"snapshot": {"path": "/nonexistent.png"}}) is None and evidence_pixmap(None) is None
             # the still cache got the frame (2 s after the first picture): a reopen shows it at once, marked
             await until(lambda: p.still_cache.latest(video.name, streams[0]) is not None, 5, "cached still")
             p.stop()

@@ -29,6 +29,7 @@ Without libvlc (python-vlc cannot load it, or it has no plugins) the player uses
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import threading
 import time
@@ -424,6 +425,27 @@ class VideoSurface(StillView):
         pal = self.palette()
         pal.setColor(QPalette.ColorRole.Window, QColor("black"))
         self.setPalette(pal)
+
+
+def evidence_pixmap(evidence: dict[str, Any] | None, *, max_size: tuple[int, int] = (480, 270)) -> QPixmap | None:
+    """The frame a cut's evidence names, for the audit pane; None when it is not on this machine or
+    its bytes no longer match the recorded sha256 (a replaced file is not shown as evidence)."""
+    snap = (evidence or {}).get("snapshot")
+    if not isinstance(snap, dict) or not isinstance(snap.get("path"), str):
+        return None
+    path = Path(snap["path"])
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest = snap.get("sha256")
+    if isinstance(digest, str) and hashlib.sha256(data).hexdigest() != digest:
+        return None
+    pm = QPixmap()
+    if not pm.loadFromData(data):
+        return None
+    return pm.scaled(max_size[0], max_size[1], Qt.AspectRatioMode.KeepAspectRatio,
+                     Qt.TransformationMode.SmoothTransformation)
 
 
 # --- the player -------------------------------------------------------------------------------------
@@ -942,5 +964,5 @@ class PreviewPlayer(QFrame):
         task.add_done_callback(done)
 
 
-__all__ = ["PlayerState", "PreviewPlayer", "QtBackend", "StillView", "VideoSurface", "VlcBackend",
+__all__ = ["evidence_pixmap", "PlayerState", "PreviewPlayer", "QtBackend", "StillView", "VideoSurface", "VlcBackend",
            "embed_platform", "load_libvlc"]
