@@ -110,8 +110,15 @@ class Console:
         return self
 
     async def close(self) -> None:
+        """Let the pane's tasks finish (a task cancelled inside a database call leaves its connection to the
+        garbage collector), then stop everything, all while the loop runs."""
         self.pane.timer.stop()
-        self.pane.tasks.cancel()
+        self.pane._count_timer.stop()
+        for _ in range(50):
+            pending = self.pane.tasks.pending()
+            if not pending:
+                break
+            await asyncio.wait(pending, timeout=2)
         await self.push.drain()
         await self.hub.aclose()
         await self.jp.aclose()
@@ -121,85 +128,93 @@ class Console:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def console(qtbot: Any, known_db: Any, emu: JPushEmulator) -> AsyncIterator[Console]:
-    c = await Console(known_db, emu, "ops-alice").start(qtbot)
-    yield c
-    await c.close()
+async def console(known_db: Any, emu: JPushEmulator) -> Console:
+    """A console whose background work starts inside the test (pytest-qt processes Qt events between
+    fixtures and the test, outside the asyncio loop: no task may be running then)."""
+    return Console(known_db, emu, "ops-alice")
 
 
 def push_calls(emu: JPushEmulator) -> int:
     return sum(1 for c in emu.calls if c.op in ("push", "validate"))
 
 
-async def test_typing_drives_previews_and_size_meters(console: Console, emu: JPushEmulator) -> None:
-    pane = console.pane
-    type_text(pane.title_edit, "今晚8点 KPL 总决赛")
-    type_text(pane.body_edit, "冠军之夜，锁定直播间！🏆")
-    ios_lock = pane.previews[("ios", "lock")]
-    assert ios_lock.title == "今晚8点 KPL 总决赛" and ios_lock.body == "冠军之夜，锁定直播间！🏆"
-    type_text(pane.ov["ios"]["title"], "iOS 专属标题")
-    type_text(pane.ov["ios"]["subtitle"], "副标题")
-    assert pane.previews[("ios", "banner")].title == "iOS 专属标题"
-    assert pane.previews[("ios", "banner")].subtitle == "副标题"
-    assert pane.previews[("android", "banner")].title == "今晚8点 KPL 总决赛"
-    pane.badge_mode.setCurrentIndex(2)  # +N
-    assert pane.previews[("hmos", "lock")].badge == "+1"
-    small = {k: b.value() for k, b in pane.size_bars.items()}
-    assert all(v > 0 for v in small.values()) and not any(b.property("over") for b in pane.size_bars.values())
-    pane.platform_checks["hmos"].setChecked(False)
-    assert not pane.previews[("hmos", "lock")].isEnabled()
-    pane.platform_checks["hmos"].setChecked(True)
-    # 10 KB of emoji and CJK: every platform's meter shows it over the limit
-    pane.body_edit.setPlainText("🐱喵" * 1700)
-    assert all(b.property("over") for b in pane.size_bars.values())
-    assert "超出" in pane.size_bars["ios"].format()
-    image = pane.grab().toImage()
-    assert not image.isNull() and image.width() > 1000
-    # the previews are painted (not a blank widget)
-    pv = pane.previews[("android", "lock")].grab().toImage()
-    assert len({pv.pixel(x, y) for x in range(0, pv.width(), 7) for y in range(0, pv.height(), 7)}) > 5
+async def test_typing_drives_previews_and_size_meters(qtbot: Any, console: Console, emu: JPushEmulator) -> None:
+    await console.start(qtbot)
+    try:
+        pane = console.pane
+        type_text(pane.title_edit, "今晚8点 KPL 总决赛")
+        type_text(pane.body_edit, "冠军之夜，锁定直播间！🏆")
+        ios_lock = pane.previews[("ios", "lock")]
+        assert ios_lock.title == "今晚8点 KPL 总决赛" and ios_lock.body == "冠军之夜，锁定直播间！🏆"
+        type_text(pane.ov["ios"]["title"], "iOS 专属标题")
+        type_text(pane.ov["ios"]["subtitle"], "副标题")
+        assert pane.previews[("ios", "banner")].title == "iOS 专属标题"
+        assert pane.previews[("ios", "banner")].subtitle == "副标题"
+        assert pane.previews[("android", "banner")].title == "今晚8点 KPL 总决赛"
+        pane.badge_mode.setCurrentIndex(2)  # +N
+        assert pane.previews[("hmos", "lock")].badge == "+1"
+        small = {k: b.value() for k, b in pane.size_bars.items()}
+        assert all(v > 0 for v in small.values()) and not any(b.property("over") for b in pane.size_bars.values())
+        pane.platform_checks["hmos"].setChecked(False)
+        assert not pane.previews[("hmos", "lock")].isEnabled()
+        pane.platform_checks["hmos"].setChecked(True)
+        # 10 KB of emoji and CJK: every platform's meter shows it over the limit
+        pane.body_edit.setPlainText("🐱喵" * 1700)
+        assert all(b.property("over") for b in pane.size_bars.values())
+        assert "超出" in pane.size_bars["ios"].format()
+        image = pane.grab().toImage()
+        assert not image.isNull() and image.width() > 1000
+        # the previews are painted (not a blank widget)
+        pv = pane.previews[("android", "lock")].grab().toImage()
+        assert len({pv.pixel(x, y) for x in range(0, pv.width(), 7) for y in range(0, pv.height(), 7)}) > 5
+    finally:
+        await console.close()
 
 
 @pytest.mark.parametrize("case", ["over_limit", "extras", "empty_audience", "bad_tag", "bad_alias", "past_schedule",
                                   "room", "badge"])
-async def test_every_bad_input_is_shown_before_anything_is_sent(console: Console, emu: JPushEmulator,
+async def test_every_bad_input_is_shown_before_anything_is_sent(qtbot: Any, console: Console, emu: JPushEmulator,
                                                                 case: str, expect_log: list[str]) -> None:
     expect_log.extend(["send: ", "check: "])
-    pane = console.pane
-    before = push_calls(emu)
-    type_text(pane.name_edit, "坏输入")
-    type_text(pane.body_edit, "正文")
-    type_text(pane.reason_edit, "测试")
-    pane.audience_mode.setCurrentIndex(pane.audience_mode.findData("aliases"))
-    type_text(pane.aliases_edit, "10000001")
-    expected = {"over_limit": "body", "extras": "extras", "empty_audience": "audience", "bad_tag": "tag",
-                "bad_alias": "alias", "past_schedule": "trigger", "room": "room", "badge": "badge"}[case]
-    if case == "over_limit":
-        pane.body_edit.setPlainText("🐱" * 2600)
-    elif case == "extras":
-        type_text(pane.extras_edit, '{"room": 1')
-    elif case == "empty_audience":
-        pane.aliases_edit.clear()
-    elif case == "bad_tag":
-        pane.audience_mode.setCurrentIndex(pane.audience_mode.findData("tags"))
-        type_text(pane.tags_or, "活动?报名")
-    elif case == "bad_alias":
-        pane.aliases_edit.setPlainText("ok_1, 非法-别名")
-    elif case == "past_schedule":
-        pane.when_mode.setCurrentIndex(pane.when_mode.findData("once"))
-        pane.at_edit.setDateTime(QDateTime.currentDateTime().addSecs(-3600))
-    elif case == "room":
-        type_text(pane.room_edit, "12a")
-    elif case == "badge":
-        pane.badge_mode.setCurrentIndex(pane.badge_mode.findData("set"))
-        pane.badge_n.setValue(500)
-    problems = await problems_after(pane, lambda: QTest.mouseClick(pane.send_btn, Qt.MouseButton.LeftButton))
-    fields = [f for f, _m in problems]
-    assert any(expected in f for f in fields), problems
-    assert pane.problems.count() == len(problems) and pane.problems.item(0).text()
-    assert pane.message_bar.isVisible() and "未发送" in pane.message_bar.label.text()
-    assert push_calls(emu) == before
-    assert await console.push.campaigns() == []
+    await console.start(qtbot)
+    try:
+        pane = console.pane
+        before = push_calls(emu)
+        type_text(pane.name_edit, "坏输入")
+        type_text(pane.body_edit, "正文")
+        type_text(pane.reason_edit, "测试")
+        pane.audience_mode.setCurrentIndex(pane.audience_mode.findData("aliases"))
+        type_text(pane.aliases_edit, "10000001")
+        expected = {"over_limit": "body", "extras": "extras", "empty_audience": "audience", "bad_tag": "tag",
+                    "bad_alias": "alias", "past_schedule": "trigger", "room": "room", "badge": "badge"}[case]
+        if case == "over_limit":
+            pane.body_edit.setPlainText("🐱" * 2600)
+        elif case == "extras":
+            type_text(pane.extras_edit, '{"room": 1')
+        elif case == "empty_audience":
+            pane.aliases_edit.clear()
+        elif case == "bad_tag":
+            pane.audience_mode.setCurrentIndex(pane.audience_mode.findData("tags"))
+            type_text(pane.tags_or, "活动?报名")
+        elif case == "bad_alias":
+            pane.aliases_edit.setPlainText("ok_1, 非法-别名")
+        elif case == "past_schedule":
+            pane.when_mode.setCurrentIndex(pane.when_mode.findData("once"))
+            pane.at_edit.setDateTime(QDateTime.currentDateTime().addSecs(-3600))
+        elif case == "room":
+            type_text(pane.room_edit, "12a")
+        elif case == "badge":
+            pane.badge_mode.setCurrentIndex(pane.badge_mode.findData("set"))
+            pane.badge_n.setValue(500)
+        problems = await problems_after(pane, lambda: QTest.mouseClick(pane.send_btn, Qt.MouseButton.LeftButton))
+        fields = [f for f, _m in problems]
+        assert any(expected in f for f in fields), problems
+        assert pane.problems.count() == len(problems) and pane.problems.item(0).text()
+        assert pane.message_bar.isVisible() and "未发送" in pane.message_bar.label.text()
+        assert push_calls(emu) == before
+        assert await console.push.campaigns() == []
+    finally:
+        await console.close()
 
 
 async def test_typed_size_confirmation_then_the_report_fills_while_it_runs(
@@ -280,33 +295,37 @@ async def test_a_second_operator_approves_a_push_to_all_users_live(qtbot: Any, k
         await bob.close()
 
 
-async def test_schedules_are_listed_moved_and_cancelled(console: Console, emu: JPushEmulator) -> None:
-    pane = console.pane
-    type_text(pane.name_edit, "明晚预告")
-    type_text(pane.body_edit, "明晚八点不见不散")
-    type_text(pane.reason_edit, "预告")
-    pane.audience_mode.setCurrentIndex(pane.audience_mode.findData("tags"))
-    type_text(pane.tags_or, "active_7d")
-    pane.when_mode.setCurrentIndex(pane.when_mode.findData("once"))
-    pane.at_edit.setDateTime(QDateTime.currentDateTime().addDays(1))
-    assert pane.send_btn.text() == "创建定时推送"
-    sent = future_of(pane.sent)
-    QTest.mouseClick(pane.send_btn, Qt.MouseButton.LeftButton)
-    camp = await asyncio.wait_for(sent, 10)
-    assert camp.state == "scheduled"
-    await until(lambda: bool(pane.schedule_model.rows), 5)
-    row = pane.schedule_model.rows[0]
-    assert row.kind == "once" and row.schedule_id in emu.schedules
-    pane.schedule_table.selectRow(0)
-    type_text(pane.schedule_reason, "改期")
-    pane.reschedule_at.setDateTime(QDateTime.currentDateTime().addDays(2))
-    before = row.trigger
-    pane.reschedule_selected()
-    await until(lambda: bool(pane.schedule_model.rows) and pane.schedule_model.rows[0].trigger != before, 5)
-    pane.schedule_table.selectRow(0)
-    QTest.mouseClick(pane.cancel_schedule_btn, Qt.MouseButton.LeftButton)
-    await until(lambda: not pane.schedule_model.rows, 5)
-    assert row.schedule_id not in emu.schedules
+async def test_schedules_are_listed_moved_and_cancelled(qtbot: Any, console: Console, emu: JPushEmulator) -> None:
+    await console.start(qtbot)
+    try:
+        pane = console.pane
+        type_text(pane.name_edit, "明晚预告")
+        type_text(pane.body_edit, "明晚八点不见不散")
+        type_text(pane.reason_edit, "预告")
+        pane.audience_mode.setCurrentIndex(pane.audience_mode.findData("tags"))
+        type_text(pane.tags_or, "active_7d")
+        pane.when_mode.setCurrentIndex(pane.when_mode.findData("once"))
+        pane.at_edit.setDateTime(QDateTime.currentDateTime().addDays(1))
+        assert pane.send_btn.text() == "创建定时推送"
+        sent = future_of(pane.sent)
+        QTest.mouseClick(pane.send_btn, Qt.MouseButton.LeftButton)
+        camp = await asyncio.wait_for(sent, 10)
+        assert camp.state == "scheduled"
+        await until(lambda: bool(pane.schedule_model.rows), 5)
+        row = pane.schedule_model.rows[0]
+        assert row.kind == "once" and row.schedule_id in emu.schedules
+        pane.schedule_table.selectRow(0)
+        type_text(pane.schedule_reason, "改期")
+        pane.reschedule_at.setDateTime(QDateTime.currentDateTime().addDays(2))
+        before = row.trigger
+        pane.reschedule_selected()
+        await until(lambda: bool(pane.schedule_model.rows) and pane.schedule_model.rows[0].trigger != before, 5)
+        pane.schedule_table.selectRow(0)
+        QTest.mouseClick(pane.cancel_schedule_btn, Qt.MouseButton.LeftButton)
+        await until(lambda: not pane.schedule_model.rows, 5)
+        assert row.schedule_id not in emu.schedules
+    finally:
+        await console.close()
 
 
 async def test_test_send_and_the_showcase(qtbot: Any, known_db: Any, emu: JPushEmulator) -> None:
