@@ -483,3 +483,70 @@ async def test_a_killed_bulk_campaign_resumes_its_durable_plan(known_db: Any, em
         assert len(emu.deliveries_by_cid()) == 5 and set(emu.deliveries_by_cid().values()) == {1}
     finally:
         await jp.aclose()
+
+
+BULK_CHILD = textwrap.dedent("""
+    import asyncio, sys
+    from console.credentials import Secret
+    from console.db.engine import make_engine
+    from console.domain import Operator, OperatorId, Role
+    from console.services.actions import ActionService
+    from console.services.audit import AuditService
+    from console.services.push.campaigns import AudienceSpec, PushConfig, PushDraft, PushService, Segment
+    from console.services.push.jpush import JPushClient
+
+    async def main(db, base, key, secret):
+        engine = make_engine(db)
+        jp = JPushClient.create(app_key=key, master_secret=Secret(secret), api_url=base, report_url=base,
+                                device_url=base, timeout=600)
+        op = Operator(id=OperatorId(1), username="test-operator", display_name="o", role=Role.OPERATOR)
+        audit = AuditService(engine, op)
+        push = PushService(engine, audit, ActionService(engine, audit), jp, config=PushConfig(workers=1))
+        await push.send(PushDraft(name="bulk", title="t", body="批量"), AudienceSpec(segment=Segment(active_days=7)),
+                        reason="kill -9 bulk", confirm_size=4200, wait=True)
+
+    asyncio.run(main(*sys.argv[1:5]))
+""")
+
+
+async def test_kill_9_mid_bulk_campaign_resumes_with_each_push_exactly_once(
+        known_db: Any, emu: JPushEmulator, db_url: str, tmp_path: Path) -> None:
+    ids = await add_users(known_db, 4200)
+    emu.populate([str(i) for i in ids])
+    script = tmp_path / "bulk.py"
+    script.write_text(BULK_CHILD, encoding="utf-8")
+    # the first two pushes go through (slowly), the third is made and its answer never comes
+    emu.inject("push", "slow", count=2, delay_s=0.3)
+    emu.inject("push", "timeout", count=1, apply=True)
+    child = subprocess.Popen([sys.executable, str(script), db_url, emu.base_url, APP_KEY, SECRET], cwd=ROOT,
+                             env=os.environ | {"PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(push_calls(emu)) < 3:
+            assert time.monotonic() < deadline and child.poll() is None, "the child never made its third push"
+            await asyncio.sleep(0.05)
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        if child.stdout:
+            child.stdout.close()
+    async with known_db.connect() as conn:
+        states = (await conn.execute(sa.select(tp.push_batches.c.state).order_by(tp.push_batches.c.n))).scalars().all()
+        outbox = (await conn.execute(sa.select(t.action_outbox.c.state).order_by(t.action_outbox.c.id))).scalars().all()
+    assert states[:2] == ["done", "done"] and "planned" in states  # the plan survived, part done
+    assert outbox == ["done", "done", "pending"]                   # the third push: intent with its cid
+    assert len(emu.deliveries_by_cid()) == 3
+    jp = client(emu)
+    try:
+        [camp] = await service(known_db, jp).resume()
+        assert camp.state == "done" and camp.pushes_done == 5 and camp.recipients == 4200
+        deliveries = emu.deliveries_by_cid()
+        assert len(deliveries) == 5 and set(deliveries.values()) == {1}   # none twice, none lost
+        async with known_db.connect() as conn:
+            n = (await conn.execute(sa.select(sa.func.count(sa.distinct(t.push_recipients.c.user_id))))).scalar_one()
+        assert n == 4200
+    finally:
+        emu.clear_faults()
+        await jp.aclose()
