@@ -792,6 +792,11 @@ async def test_wall_over_budget_shows_stills_and_unknown_provider_is_an_error(
             await until(lambda: wall.tiles[0].state == PlayerState.PLAYING, 20, "new focus playing")
             wall.open_room(RoomRef(stream="x", provider="nowhere"))
             assert wall.message_bar.isVisible() and "nowhere" in wall.message_bar.label.text()
+            # the screenshot mode: the providers' live streams in 2x2, back when each tile shows its picture
+            wall.budget = decode_budget(2)
+            await wall.load_showcase(4, timeout=30)
+            assert wall.layout_n == 4 and wall.is_loaded()
+            assert {r.stream for r in wall.rooms[:4] if r is not None} <= set(streams) | {"flappy", "hlscut", "room_1"}
         finally:
             wall.shutdown()
 

@@ -147,18 +147,10 @@ class WallPane(QWidget):
         self.grid.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.grid_host, 1)
 
-        self.tiles: list[PreviewPlayer] = []
-        for i in range(MAX_TILES):
-            p = PreviewPlayer(self.grid_host, engine=engine, tile=True, still_cache=self.still_cache,
-                              client=self.client, vlc_args=vlc_args)
-            p.setObjectName("previewPlayer")
-            p.setAcceptDrops(True)
-            p.installEventFilter(self)
-            p.clicked.connect(lambda i=i: self.focus_tile(i))
-            p.state_changed.connect(lambda *_a: self._check_loaded())
-            p.set_muted(True)
-            p.hide()
-            self.tiles.append(p)
+        # the players (and libvlc, about 0.1-0.3 s) are made when the wall is first shown or used
+        self._engine: Engine = engine
+        self._vlc_args = vlc_args
+        self._tiles: list[PreviewPlayer] | None = None
         self.setAcceptDrops(True)
 
         keys: list[tuple[str, Callable[[], None]]] = [
@@ -177,6 +169,39 @@ class WallPane(QWidget):
             self.addAction(act)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.set_layout(4)
+
+    @property
+    def tiles(self) -> list[PreviewPlayer]:
+        if self._tiles is None:
+            self._build_tiles()
+        assert self._tiles is not None
+        return self._tiles
+
+    def _build_tiles(self) -> None:
+        tiles: list[PreviewPlayer] = []
+        for i in range(MAX_TILES):
+            p = PreviewPlayer(self.grid_host, engine=self._engine, tile=True, still_cache=self.still_cache,
+                              client=self.client, vlc_args=self._vlc_args)
+            p.setObjectName("previewPlayer")
+            p.setAcceptDrops(True)
+            p.installEventFilter(self)
+            p.clicked.connect(lambda i=i: self.focus_tile(i))
+            p.state_changed.connect(lambda *_a: self._check_loaded())
+            p.set_muted(True)
+            p.hide()
+            tiles.append(p)
+        self._tiles = tiles
+        rooms, focused = list(self.rooms), self.focused
+        self.set_layout(self.layout_n)
+        for i, room in enumerate(rooms):  # restored before the players existed
+            if room is not None:
+                self.assign(i, room)
+        self.focus_tile(focused)
+
+    def showEvent(self, e: Any) -> None:  # noqa: N802
+        super().showEvent(e)
+        if self._tiles is None:
+            self._build_tiles()
 
     # --- public API -----------------------------------------------------------------------------
     def provider(self, name: str) -> VideoProvider | None:
@@ -222,6 +247,9 @@ class WallPane(QWidget):
         if n not in LAYOUTS:
             raise ValueError(f"layout must be one of {sorted(LAYOUTS)}")
         self.layout_n = n
+        self.layout_buttons[n].setChecked(True)
+        if self._tiles is None:
+            return
         rows, cols = LAYOUTS[n]
         for p in self.tiles:
             self.grid.removeWidget(p)
@@ -243,6 +271,8 @@ class WallPane(QWidget):
         if not 0 <= i < self.layout_n:
             return
         self.focused = i
+        if self._tiles is None:
+            return
         for j, p in enumerate(self.tiles):
             p.setStyleSheet(_FOCUS_STYLE if j == i else _PLAIN_STYLE)
             p.set_muted(j != i or self._focused_muted)
@@ -256,6 +286,8 @@ class WallPane(QWidget):
 
     def replan(self) -> None:
         """Apply the decode budget: the focused tile and as many others as fit decode video."""
+        if self._tiles is None:
+            return
         costs: list[float | None] = []
         for i in range(MAX_TILES):
             r = self.rooms[i]
@@ -338,7 +370,7 @@ class WallPane(QWidget):
 
     # --- drag and drop ------------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:  # noqa: N802
-        if isinstance(obj, PreviewPlayer) and obj in self.tiles:
+        if isinstance(obj, PreviewPlayer) and self._tiles is not None and obj in self._tiles:
             if e.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
                 de: QDragEnterEvent = e  # type: ignore[assignment]
                 if de.mimeData().hasFormat(ROOM_MIME):
@@ -400,17 +432,22 @@ class WallPane(QWidget):
         from console.services.video.playback import PlaybackError
 
         live: list[RoomRef] = list(rooms or [])
-        for prov in ([] if live else self._providers()):
-            for h in await prov.list_live():
-                live.append(RoomRef(stream=h.stream, provider=prov.name, title=h.stream, width=h.width,
-                                    height=h.height, fps=h.fps))
-        if not live:
-            raise PlaybackError("no live stream to show on the wall")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not live:  # the sandbox's providers and publishers may still be starting
+            for prov in self._providers():
+                for h in await prov.list_live():
+                    live.append(RoomRef(stream=h.stream, provider=prov.name, title=h.stream, width=h.width,
+                                        height=h.height, fps=h.fps))
+            if not live:
+                if loop.time() > deadline:
+                    raise PlaybackError("no live stream to show on the wall")
+                await asyncio.sleep(0.5)
         self.set_layout(1 if count <= 1 else 4 if count <= 4 else 9)
         for i, room in enumerate(live[:min(count, self.layout_n)]):
             self.assign(i, room)
         self.focus_tile(0)
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(max(1.0, deadline - loop.time())):
             while not self.is_loaded():
                 await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)  # a few frames past the first
@@ -437,7 +474,7 @@ class WallPane(QWidget):
             focused = int(str(s.value(self._key("focused"), 0)))
         except (TypeError, ValueError):
             n, focused = 4, 0
-        self.set_layout(n if n in LAYOUTS else 4)
+        n = n if n in LAYOUTS else 4
         raw = s.value(self._key("rooms"))
         rooms: list[Any] = []
         if isinstance(raw, str):
@@ -445,20 +482,29 @@ class WallPane(QWidget):
                 rooms = json.loads(raw)
             except ValueError:
                 rooms = []
+        parsed: list[RoomRef | None] = [None] * MAX_TILES
         for i, obj in enumerate(rooms[:MAX_TILES] if isinstance(rooms, list) else []):
             if isinstance(obj, dict):
                 try:
-                    self.assign(i, RoomRef.from_json(json.dumps(obj)))
+                    parsed[i] = RoomRef.from_json(json.dumps(obj))
                 except InvalidInput:
                     continue
-        self.focus_tile(focused if 0 <= focused < self.layout_n else 0)
+        focused = focused if 0 <= focused < n else 0
+        if self._tiles is None:  # applied when the players are made (first show)
+            self.set_layout(n)
+            self.rooms, self.focused = parsed, focused
+            return
+        self.set_layout(n)
+        for i, room in enumerate(parsed):
+            self.assign(i, room)
+        self.focus_tile(focused)
 
     def on_changes(self, changes: Any) -> None:
         """Nothing to do: the players follow their streams themselves."""
 
     def shutdown(self) -> None:
         """Stop every player (call before the window goes away)."""
-        for p in self.tiles:
+        for p in self._tiles or []:
             p.shutdown()
         self.tasks.cancel()
         if self._own_client:
