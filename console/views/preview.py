@@ -561,6 +561,7 @@ class PreviewPlayer(QFrame):
         lay.addWidget(self.notice)
         lay.addWidget(self.stack, 1)
         self.set_muted(False)
+        self.backend.set_volume(self.volume)
 
         self._watchdog = QTimer(self)
         self._watchdog.setSingleShot(True)
