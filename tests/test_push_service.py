@@ -550,3 +550,38 @@ async def test_kill_9_mid_bulk_campaign_resumes_with_each_push_exactly_once(
     finally:
         emu.clear_faults()
         await jp.aclose()
+
+
+async def test_tag_audiences_are_bounded_by_all_users_for_the_typed_confirmation(
+        known_db: Any, emu: JPushEmulator) -> None:
+    """JPush cannot count a tag: a tag push may reach everyone, so the typed size is the upper bound."""
+    await add_users(known_db, 30)
+    jp = client(emu)
+    push = service(known_db, jp, confirm_threshold=10)
+    try:
+        spec = AudienceSpec(tags=("active_7d",))
+        check = await push.check(DRAFT, spec)
+        assert not check.count.exact and check.count.size == 36 and check.needs_confirmation
+        with pytest.raises(InvalidInput, match="type the number"):
+            await push.send(DRAFT, spec, reason="x")
+        assert push_calls(emu) == []
+    finally:
+        await jp.aclose()
+
+
+async def test_room_and_platform_segments(known_db: Any, emu: JPushEmulator) -> None:
+    """Users who chatted in a room in the last N days (the schema has no followers), on a platform."""
+    ids = await add_users(known_db, 9)
+    now_ms = int(time.time() * 1000)
+    async with known_db.begin() as conn:
+        await conn.execute(t.chat_messages.insert(), [
+            dict(msg_uid=f"m{i}", from_user_id=str(uid), to_user_id="1", object_name="RC:TxtMsg", content="666",
+                 channel_type="TEMPGROUP", msg_timestamp=now_ms - (i * 20 * 86_400_000 if i >= 5 else 1000),
+                 received_at=datetime.now(UTC)) for i, uid in enumerate(ids[:7])])
+    push = service(known_db, None)
+    recent = await push.count_audience(AudienceSpec(segment=Segment(room_id=1, room_days=30)))
+    assert recent.size == 5 and recent.exact  # ids[5] and ids[6] chatted 100 and 120 days ago
+    ios = await push.count_audience(AudienceSpec(segment=Segment(room_id=1, room_days=30, platform="ios")))
+    assert ios.size == 2 and ios.by_platform == {"ios": 2}
+    batches = [b async for b in push.audience_batches(AudienceSpec(segment=Segment(room_id=1, room_days=30)))]
+    assert batches[0][0] == [str(i) for i in ids[:5]]

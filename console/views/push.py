@@ -883,7 +883,7 @@ class PushPane(QWidget):
         if count.size or count.exact:
             text = self.tr("受众：%1 人 · %2 次推送").replace("%1", f"{count.size:,}").replace("%2", str(count.pushes))
             if not count.exact:
-                text = self.tr("受众：约 %1 人（估算）").replace("%1", f"{count.size:,}")
+                text = self.tr("受众：至多 %1 人（估算）").replace("%1", f"{count.size:,}")
         else:
             text = self.tr("受众：人数未知")
         if count.by_platform:

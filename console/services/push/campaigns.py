@@ -655,8 +655,8 @@ class PushService:
         return conds
 
     async def count_audience(self, spec: AudienceSpec) -> AudienceCount:
-        """Recipients of ``spec``: exact for database segments and id lists; for ``all`` the users of the
-        shared database; for tags alone an estimate is not possible (JPush counts no tag): 0, not exact."""
+        """Recipients of ``spec``: exact for database segments and id lists; for ``all`` the active users of the
+        shared database; for tags alone (JPush counts no tag) the same upper bound, marked not exact."""
         await self._require("push:audience")
         return await self._count(spec)
 
@@ -691,8 +691,11 @@ class PushService:
                 return AudienceCount(size=len(aliases) + len(regids), exact=True, pushes=pushes, by_platform=by,
                                      note="")
             if spec.tags or spec.tags_and or spec.tags_not:
-                return AudienceCount(size=0, exact=False, pushes=1,
-                                     note="JPush 不提供标签人数；按标签推送的人数以报表为准")
+                # JPush counts no tag: the bound is every active user (the typed confirmation uses it)
+                n = (await conn.execute(sa.select(sa.func.count()).select_from(t.users).where(
+                    t.users.c.status == "active"))).scalar_one()
+                return AudienceCount(size=int(n), exact=False, pushes=1,
+                                     note="JPush 不提供标签人数：最多可能到达全部用户，实际人数以报表为准")
         return AudienceCount(size=0, exact=True, pushes=0, note="受众为空")
 
     @staticmethod
