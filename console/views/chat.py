@@ -80,6 +80,7 @@ from console.services.chat.feed import (
     collapse,
 )
 from console.services.chat.moderation import BulkResult, ChatModeration
+from console.views.chat_lists import ChatListsDialog
 from console.views.feedback import MessageBar
 from console.views.tasks import TaskRunner
 
@@ -99,12 +100,20 @@ UNDO_SECONDS = 8.0
 PAGE = 2000
 #: A new read starts at most this often (events arrive up to 50/s at high rates).
 MIN_READ_GAP_S = 0.05
+#: How often the pane reverts lockdowns whose time has come (ChatModeration.revert_due).
+REVERT_CHECK_MS = 15_000
 #: Lines of the first read of a feed.
 INITIAL = 300
+#: The cross-room flagged feed starts from the flagged lines among this many latest messages (flagging
+#: runs on the UI thread: ~40 µs a line measured here, so 2,000 lines ≈ 0.1 s once).
+FLAGGED_SCAN = 2000
 #: Near-duplicates collapse into one row from this many lines within FLOOD_WINDOW_S (or one batch).
 FLOOD_MIN = 3
 FLOOD_WINDOW_S = 20.0
 FLOOD_KEYS = 5000
+
+#: A flood row this close to the bottom is updated where it is; further up it moves down to the newest.
+IN_PLACE_TAIL = 40
 
 FLAGGED = "\x00flagged"   #: the combined feed of flagged lines across rooms
 ALL_ROOMS = "\x00all"     #: every room's lines
@@ -168,6 +177,7 @@ class ChatFeedModel(QAbstractTableModel):
         super().__init__(parent)
         self.capacity = capacity
         self.rows: list[Row] = []
+        self._keys: list[str] = []             #: _row_key of each row (C-speed look-ups)
         self._cells: dict[str, tuple[str, ...]] = {}
         self.status: dict[str, str] = {}      #: row key -> "已禁言10分钟" / "✓ 通过" (what this console did)
         self.batches = 0                      #: append() calls that changed rows (tests, bench)
@@ -192,16 +202,16 @@ class ChatFeedModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def _cells_of(self, row: Row) -> tuple[str, ...]:
-        k = _row_key(row)
+    def _cells_at(self, i: int) -> tuple[str, ...]:
+        k = self._keys[i]
         c = self._cells.get(k)
         if c is None:
-            c = self._cells[k] = self._compute(row)
+            c = self._cells[k] = self._compute(self.rows[i])
         return c
 
     def _compute(self, row: Row) -> tuple[str, ...]:
         s = _sample(row)
-        t = s.sent_at.astimezone().strftime("%H:%M:%S")
+        t = (row.last if isinstance(row, FloodGroup) else s).sent_at.astimezone().strftime("%H:%M:%S")
         if isinstance(row, FloodGroup):
             room = row.room_key if row.room_key is not None else self.tr("多个房间")
             user = self.tr("%1 人").replace("%1", str(len(row.senders)))
@@ -223,10 +233,10 @@ class ChatFeedModel(QAbstractTableModel):
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         if role == _DISPLAY:
-            return self._cells_of(self.rows[index.row()])[index.column()]
+            return self._cells_at(index.row())[index.column()]
         if role == _FOREGROUND:
             row = self.rows[index.row()]
-            if _row_key(row) in self.status or (isinstance(row, ChatLine) and row.recalled):
+            if self._keys[index.row()] in self.status or (isinstance(row, ChatLine) and row.recalled):
                 return _GREY
             col = index.column()
             if col == FLAG_COL and (row.flagged or isinstance(row, FloodGroup)):
@@ -236,8 +246,7 @@ class ChatFeedModel(QAbstractTableModel):
             return None
         if role == _BACKGROUND:
             row = self.rows[index.row()]
-            k = _row_key(row)
-            if k in self.status:
+            if self._keys[index.row()] in self.status:
                 return _GREEN
             if isinstance(row, FloodGroup):
                 return _AMBER
@@ -255,19 +264,18 @@ class ChatFeedModel(QAbstractTableModel):
             if col == ROOM_COL:
                 return self.tr("点击打开房间预览")
             if col == FLAG_COL:
-                k = _row_key(row)
-                return self.status.get(k)
+                return self.status.get(self._keys[index.row()])
             return None
         if role == Qt.ItemDataRole.UserRole:
-            return _row_key(self.rows[index.row()])
+            return self._keys[index.row()]
         return None
 
     # --- feeding ---
     def row_of_key(self, key: str) -> int:
-        for i in range(len(self.rows) - 1, -1, -1):
-            if _row_key(self.rows[i]) == key:
-                return i
-        return -1
+        try:
+            return self._keys.index(key)
+        except ValueError:
+            return -1
 
     def append(self, rows: Sequence[Row], *, limit: int | None = None) -> tuple[int, int]:
         """Add a batch at the bottom; a flood group already shown moves down with its new count.
@@ -287,12 +295,13 @@ class ChatFeedModel(QAbstractTableModel):
                 old = self.row_of_key(k)
                 if old >= 0:
                     self._cells.pop(k, None)
-                    if old == len(self.rows) - 1 and not fresh:
+                    if old >= len(self.rows) - IN_PLACE_TAIL:   # near the bottom: the count changes in place
                         self.rows[old] = r
                         self.dataChanged.emit(self.index(old, 0), self.index(old, len(COLUMNS) - 1))
                         continue
-                    self.beginRemoveRows(QModelIndex(), old, old)
+                    self.beginRemoveRows(QModelIndex(), old, old)   # scrolled away: it comes down again
                     del self.rows[old]
+                    del self._keys[old]
                     self.endRemoveRows()
             seen[k] = len(fresh)
             fresh.append(r)
@@ -300,6 +309,7 @@ class ChatFeedModel(QAbstractTableModel):
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
             self.rows.extend(fresh)
+            self._keys.extend(_row_key(r) for r in fresh)
             self.endInsertRows()
         self.batches += 1
         trimmed = self.trim(limit if limit is not None else self.capacity)
@@ -310,11 +320,11 @@ class ChatFeedModel(QAbstractTableModel):
         if extra <= 0:
             return 0
         self.beginRemoveRows(QModelIndex(), 0, extra - 1)
-        gone = self.rows[:extra]
+        gone = self._keys[:extra]
         del self.rows[:extra]
+        del self._keys[:extra]
         self.endRemoveRows()
-        for r in gone:
-            k = _row_key(r)
+        for k in gone:
             self._cells.pop(k, None)
             self.status.pop(k, None)
         self.trimmed += extra
@@ -324,6 +334,7 @@ class ChatFeedModel(QAbstractTableModel):
         """A new feed (another room, focus switched by a person): one reset."""
         self.beginResetModel()
         self.rows = list(rows)[-self.capacity:]
+        self._keys = [_row_key(r) for r in self.rows]
         self._cells.clear()
         self.status.clear()
         self.endResetModel()
@@ -332,10 +343,11 @@ class ChatFeedModel(QAbstractTableModel):
         """Remove the rows of these keys (lines absorbed by a flood group), one signal per row."""
         removed = 0
         for i in range(len(self.rows) - 1, -1, -1):
-            k = _row_key(self.rows[i])
+            k = self._keys[i]
             if k in keys:
                 self.beginRemoveRows(QModelIndex(), i, i)
                 del self.rows[i]
+                del self._keys[i]
                 self.endRemoveRows()
                 self._cells.pop(k, None)
                 self.status.pop(k, None)
@@ -626,6 +638,10 @@ class ChatPane(QWidget):
         self._read_timer = QTimer(self)
         self._read_timer.setSingleShot(True)
         self._read_timer.timeout.connect(self._start_read)
+        self._revert_timer = QTimer(self)   # lockdowns whose time has come revert (safe from many consoles)
+        self._revert_timer.setInterval(REVERT_CHECK_MS)
+        self._revert_timer.timeout.connect(self._revert_due)
+        self.lists_dialog: ChatListsDialog | None = None
         self._tick = QTimer(self)        # rate label and focus decay when no events arrive
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._on_tick)
@@ -650,6 +666,11 @@ class ChatPane(QWidget):
         """Load rules, rooms and the current feed (called when the pane is registered)."""
         self.refresh()
         self._tick.start()
+        self._revert_timer.start()
+
+    def _revert_due(self) -> None:
+        if not self.tasks.running("revert-due"):
+            self.tasks.run("revert-due", self._mod.revert_due())
 
     def refresh(self) -> None:
         """Reload the rooms, the rules and the current feed; ``loaded`` is emitted when shown."""
@@ -740,7 +761,7 @@ class ChatPane(QWidget):
         async def first() -> tuple[list[ChatLine], int]:
             last = await self._chat.last_id()   # first: a line committed during the read is not skipped
             if key == FLAGGED:
-                lines = await self._chat.flagged(limit=INITIAL)
+                lines = await self._chat.flagged(scan=FLAGGED_SCAN, limit=INITIAL)
             else:
                 lines = await self._chat.latest(self._room_arg(), limit=INITIAL)
             return lines, last
@@ -764,12 +785,15 @@ class ChatPane(QWidget):
         self._start_read()  # whatever arrived while the first read ran
 
     def on_changes(self, changes: Changes) -> None:
-        if changes.has("chat_rules"):
+        if changes.has("chat_rules"):   # words or regex rules changed (here or in another console)
             self.tasks.run("rules", self._chat.load_rules())
-        if changes.has("chat_rooms"):
+        if changes.has("chat_moderation") or changes.has("chat_rooms"):   # mutes, whitelists, ladders
             self.tasks.run("rooms-quiet", self._chat.rooms(), on_done=self._fill_rooms)
         if changes.has("chat"):
             self.wake()
+        dlg = self.lists_dialog
+        if dlg is not None and dlg.isVisible():
+            dlg.on_changes(changes)
 
     def wake(self) -> None:
         """New chat is in the database: read it now, or right after the read in flight."""
@@ -1178,9 +1202,7 @@ class ChatPane(QWidget):
 
     # --- lists ------------------------------------------------------------------------------
 
-    def open_lists(self) -> QWidget:
-        from console.views.chat_lists import ChatListsDialog
-
+    def open_lists(self) -> ChatListsDialog:
         room = self._room_arg()
         dlg = ChatListsDialog(self._chat, self._mod, rooms=list(self.rooms.values()), room_key=room, parent=self)
         dlg.open()

@@ -549,8 +549,11 @@ class ChatListsDialog(QDialog):
         if parsed.errors:
             self.message_bar.show_message(parsed.errors[0][1], "warning", timeout_ms=5000)
             return
-        self._run_action("words", self._mod.add_words(list(parsed.words), reason=reason),
-                         then=lambda _o: (self.word_edit.clear(), self.replace_edit.clear()))
+        def cleared(_o: object) -> None:
+            self.word_edit.clear()
+            self.replace_edit.clear()
+
+        self._run_action("words", self._mod.add_words(list(parsed.words), reason=reason), then=cleared)
 
     def delete_selected_words(self) -> None:
         rows = sorted({i.row() for i in self.word_view.selectionModel().selectedRows()})
@@ -774,8 +777,12 @@ class ChatListsDialog(QDialog):
         if item is None or reason is None:
             return
         action_id = int(item.data(Qt.ItemDataRole.UserRole))
+        rec = next((r for r, _ in self.lockdowns if r.id == action_id), None)
+        if rec is None:
+            return
         row = self.lockdown_list.row(item)
-        self._run_action("revert", self._mod.revert_lockdown(action_id, reason=reason),
+        # the lockdown's reverse action (its revert), idempotent across consoles
+        self._run_action("revert", self._mod.undo(rec, reason=reason),
                          then=lambda _o: self.lockdown_list.takeItem(row))
 
 
