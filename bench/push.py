@@ -9,8 +9,9 @@
   :class:`JPushClient` (rate gate configured with the quota, ``X-Rate-Limit-*`` honoured, retries with the
   same cid).
 * The emulator allows ``--quota`` push-API calls per minute (cid fetches and validations count too) and,
-  with probability ``--fault-rate`` per push call, answers 503, holds the answer past the client's timeout,
-  or drops the connection (half of those after the push was made: a lost response).
+  besides one 503, one timeout and one lost response among the first calls, with probability
+  ``--fault-rate`` per push call answers 503, holds the answer past the client's timeout, or drops the
+  connection (half of those after the push was made: a lost response).
 * The emulator runs in its own process (JPush is remote; on this 2-core machine it must not share our
   interpreter), started by this script (``--serve-emulator`` mode) and asked for its counts at the end.
 * **The minute is scaled**: the emulator and the client share a clock running ``--scale`` times faster
@@ -108,6 +109,10 @@ async def serve_emulator(args: argparse.Namespace) -> int:
     emu.populate([str(FIRST + i) for i in range(args.pushes * 1000)], second_device=0.0, tags_for=lambda a: ())
     populated = time.perf_counter() - t0
     await emu.start()
+    # one of each for certain (the first push calls), then at random
+    emu.inject("push", "503")
+    emu.inject("push", "timeout", delay_s=args.timeout + 1.0, apply=True)
+    emu.lose_response("push")
     emu.chaos("push", p=args.fault_rate, kinds=("503", "timeout", "reset"), seed=args.seed, apply_p=0.5,
               delay_s=args.timeout + 1.0)
     print(json.dumps({"base_url": emu.base_url, "devices": emu.device_count, "populate_s": populated}), flush=True)
