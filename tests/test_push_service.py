@@ -585,3 +585,44 @@ async def test_room_and_platform_segments(known_db: Any, emu: JPushEmulator) -> 
     assert ios.size == 2 and ios.by_platform == {"ios": 2}
     batches = [b async for b in push.audience_batches(AudienceSpec(segment=Segment(room_id=1, room_days=30)))]
     assert batches[0][0] == [str(i) for i in ids[:5]]
+
+
+async def test_a_schedule_whose_answer_was_lost_is_created_once(known_db: Any, emu: JPushEmulator,
+                                                                expect_log: list[str]) -> None:
+    expect_log.extend(["giving up", "push_schedule"])
+    jp = client(emu)
+    push = service(known_db, jp)
+    emu.inject("schedules", "reset", apply=True)   # JPush creates it, the answer never arrives
+    try:
+        at = datetime.now(UTC) + timedelta(hours=3)
+        camp = await push.send(DRAFT, AudienceSpec(tags=("active_7d",)), reason="定时", confirm_size=6,
+                               schedule=ScheduleSpec(kind="once", at=at))
+        assert camp.state == "scheduled"
+        assert len(emu.schedules) == 1                 # looked up by its name, not created twice
+        [row] = await push.schedules()
+        assert row.schedule_id in emu.schedules and row.name == f"shihou-c{camp.id}"
+    finally:
+        emu.clear_faults()
+        await jp.aclose()
+
+
+async def test_the_pushes_a_schedule_made_count_in_its_report(known_db: Any) -> None:
+    skew = [0.0]
+    e = JPushEmulator(app_key=APP_KEY, master_secret=SECRET, vip=True, mean_delay_s=0.01, reach=1.0, tick_s=0,
+                      clock=lambda: time.time() + skew[0])
+    e.populate([str(FIRST + i) for i in range(40)], tags_for=lambda a: ("active_7d",), second_device=0.0)
+    await e.start()
+    jp = client(e)
+    push = service(known_db, jp)
+    try:
+        at = datetime.now(UTC) + timedelta(hours=3)
+        camp = await push.send(DRAFT, AudienceSpec(tags=("active_7d",)), reason="定时", confirm_size=6,
+                               schedule=ScheduleSpec(kind="once", at=at))
+        skew[0] = 4 * 3600.0 + 60        # three hours later (and a little): it fires
+        assert e.tick()
+        skew[0] += 120                   # the devices have received it
+        report = await push.refresh_report(camp.id)
+        assert sum(p.received for p in report.platforms) == 40
+    finally:
+        await jp.aclose()
+        await e.stop()

@@ -1389,6 +1389,17 @@ class PushService:
             PUSH_SCHEDULE, f"push_campaign:{camp.id}",
             {"campaign_id": camp.id, "name": name, "schedule": schedule.to_json(), "body": payload.to_body(),
              "kind": schedule.kind}, reason=camp.reason, key=f"push-schedule:{camp.id}")
+        for attempt in range(1, 6):  # an unknown outcome is retried: perform looks for it by name first
+            if rec.state is not ActionStatus.PENDING:
+                break
+            await asyncio.sleep(random.uniform(0, min(self.config.retry_cap_s,
+                                                      self.config.retry_base_s * 2 ** attempt)))
+            rec = await self._actions.retry(rec.id)
+        if rec.state is ActionStatus.PENDING:  # stays in the action queue, visible, retried from there
+            async with self._engine.begin() as conn:
+                await conn.execute(tp.push_campaigns.update().where(tp.push_campaigns.c.id == camp.id).values(
+                    last_error=rec.last_error, updated_at=self._clock()))
+                await publish(conn, "push", str(camp.id))
         if rec.state is ActionStatus.FAILED:
             async with self._engine.begin() as conn:
                 await conn.execute(tp.push_campaigns.update().where(tp.push_campaigns.c.id == camp.id).values(
@@ -1535,6 +1546,12 @@ class PushService:
         the sums per platform; other consoles see them through the ``push`` event."""
         await self._require(f"push_campaign:{campaign_id}")
         ids = await self.msg_ids(campaign_id)
+        async with self._engine.connect() as conn:
+            scheduled = list((await conn.execute(sa.select(tp.push_schedules.c.schedule_id).where(
+                tp.push_schedules.c.campaign_id == campaign_id,
+                tp.push_schedules.c.schedule_id.is_not(None)))).scalars())
+        for sid in scheduled:  # the pushes JPush made from our schedules
+            ids += [m for m in await self.client().schedule_msg_ids(str(sid)) if m not in ids]
         sums = {p: {"target": 0, "sent": 0, "received": 0, "clicked": 0} for p in PLATFORMS}
         if ids:
             jp = self.client()
