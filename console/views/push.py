@@ -1179,6 +1179,11 @@ class PushPane(QWidget):
 
     # --- main window hooks ----------------------------------------------------------------------------
 
+    def on_shown(self) -> None:
+        """The main window shows the pane: lists up to date, and the live count of the current audience."""
+        self.refresh()
+        self._count_timer.start()
+
     def on_changes(self, changes: Changes) -> None:
         if changes.has("approvals"):
             self.refresh_approvals()
@@ -1201,6 +1206,7 @@ class PushPane(QWidget):
             self.room_edit.setText("1")
             self.badge_mode.setCurrentIndex(2)
             self.reason_edit.setText("赛事预告")
+            self.audience_mode.setCurrentIndex(self.audience_mode.findData("all"))
         loaded = self._future_of(self.loaded)
         self.refresh()
         await loaded
