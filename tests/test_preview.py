@@ -128,6 +128,7 @@ def test_signed_urls_are_redacted_and_options_are_the_measured_ones() -> None:
     assert redact_play_url("http://h/x.m3u8") == "http://h/x.m3u8"
     args = vlc_instance_args(extra=["--aout=adummy"])
     assert "--avio-options={tcp_nodelay=1}" in args and "--network-caching=1000" in args
+    assert "--swscale-mode=0" in args
     assert args[-1] == "--aout=adummy"
     assert ":avcodec-threads=1" in vlc_media_options("rtmp", tile=True)
     assert ":avcodec-threads=1" not in vlc_media_options("rtmp", tile=False)
