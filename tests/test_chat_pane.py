@@ -31,7 +31,7 @@ from console.services import Services, build_services
 from console.services.chat.feed import ChatLine, ChatService, FloodGroup, FocusMeter
 from console.services.chat.moderation import CHAT_KINDS, ChatActionHandler, ChatModeration
 from console.services.chat.rongcloud import RongCloud
-from console.services.http import make_client
+from console.services.http import HttpTransportPolicy, make_client
 from console.views.chat import ALL_ROOMS, FLAGGED, UNDO_SECONDS, ChatPane
 from console.views.chat_lists import ChatListsDialog, read_words_csv, words_csv
 from tests.conftest import insert_known_users, operator
@@ -75,7 +75,9 @@ async def make_stack(qtbot: Any, settings: Any, engine: Any) -> AsyncIterator[St
     emu = RongCloudEmulator(app_key=KEY, app_secret=SECRET, routing_url=url, route_backoff_s=0.05)
     base = await emu.start()
     services = await build_services(settings, operator(Role.MODERATOR))
-    rc = RongCloud(make_client(base, timeout=10), app_key=KEY, secret=Secret(SECRET))
+    # no transport retries: a provider outage shows at once (the outbox retries, not the HTTP layer)
+    rc = RongCloud(make_client(base, timeout=10), app_key=KEY, secret=Secret(SECRET),
+                   policy=HttpTransportPolicy(retries=0))
     services.actions.register(CHAT_KINDS, ChatActionHandler(rc))
     chat = ChatService(services.engine, services.audit)
     mod = ChatModeration(services.actions, services.engine)
@@ -87,6 +89,9 @@ async def make_stack(qtbot: Any, settings: Any, engine: Any) -> AsyncIterator[St
         yield Stack(services, emu, routing, chat, mod, pane)
     finally:
         unsubscribe()
+        pane.stop()
+        with contextlib.suppress(AssertionError):   # reads in flight finish (a cancelled one could leak
+            await until(pane.tasks.is_idle, timeout=5)  # its pooled connection)
         pane.tasks.cancel()
         pane.close()
         await services.aclose()
@@ -496,3 +501,106 @@ async def test_layout_and_focus_mode_are_remembered(qtbot: Any, settings: Any, e
         assert other.focus_mode == "on" and other.focus_box.currentData() == "on"
         assert other.feed_key == ROOM
         assert other.splitter.saveState() == pane.splitter.saveState()
+
+
+async def test_provider_outage_during_a_flood_action_then_recovered_once(
+        qtbot: Any, settings: Any, engine: Any, expect_log: list[str]) -> None:
+    expect_log.extend(["retrying once", "503", "temporarily unavailable"])
+    async with make_stack(qtbot, settings, engine) as stack:
+        pane = await shown(stack)
+        pane.set_focus_mode("off")
+        bots = [f"8700000{i}" for i in range(6)]
+        for i in range(6):
+            stack.send(bots[i], f"免费领皮肤 {i}")
+        await stack.emu.drain()
+        await until(lambda: any(isinstance(r, FloodGroup) and r.count == 6 for r in pane.model.rows))
+        group = next(r for r in pane.model.rows if isinstance(r, FloodGroup))
+        pane._select(pane.model.rows.index(group))
+        stack.emu.inject("/chatroom/user/gag/add.json", "503", count=100)   # RongCloud is down
+        pane.punish_current(3, reason="刷屏")
+        key = f"g:{group.key}"
+        await until(lambda: pane.model.status.get(key, "").startswith("排队重试"), timeout=30,
+                    what="the outcome shown")
+        assert pane.model.status[key] == "排队重试 0/6"
+        assert "6 人排队重试" in pane.message_bar.label.text()
+        rows = [r for r in await outbox(engine) if r.kind == "chat_gag"]
+        assert len(rows) == 6 and {r.state for r in rows} == {"pending"}   # durable, nothing lost
+        assert stack.emu.client_send(ROOM, bots[0], "还在吗").outcome == "routed"
+        # RongCloud is back: the action queue's recovery completes each one exactly once
+        stack.emu.faults.clear()
+        await stack.services.actions.recover()
+        rows = [r for r in await outbox(engine) if r.kind == "chat_gag"]
+        assert len(rows) == 6 and {r.state for r in rows} == {"done"}
+        assert len(await audit_rows(engine, "chat_gag")) == 6
+        for b in bots:
+            assert stack.emu.client_send(ROOM, b, "再刷").outcome == "gagged"
+
+
+async def test_lists_sanctions_whitelist_mute_system_message_lockdown(qtbot: Any, settings: Any,
+                                                                       engine: Any) -> None:
+    async with make_stack(qtbot, settings, engine) as stack:
+        pane = await shown(stack)
+        pane.set_focus_mode("off")
+        stack.send("10000006", "吵架")
+        await until(lambda: "吵架" in texts(pane))
+        pane.view.setFocus()
+        QTest.keyClick(pane.view, Qt.Key.Key_K)
+        pane.punish_current(2, reason="辱骂攻击")
+        await until_rows(engine, lambda rs: any(x.kind == "chat_gag" and x.state == "done" for x in rs))
+        dlg = pane.open_lists()
+        # gagged users of the room, with their expiry; lift the selected one
+        dlg.tabs.setCurrentWidget(dlg.sanction_tab)
+        dlg.sanction_room.setCurrentIndex(dlg.sanction_room.findData(ROOM))
+        await until(lambda: any(s.user_id == "10000006" for s in dlg.sanction_model.rows), what="sanction listed")
+        r = next(i for i, s in enumerate(dlg.sanction_model.rows) if s.user_id == "10000006")
+        assert dlg.sanction_model.rows[r].ends_at is not None
+        assert dlg.sanction_model.data(dlg.sanction_model.index(r, 1)) == "禁言"
+        dlg.sanction_view.selectRow(r)
+        dlg.reason.setCurrentText("误判解除")
+        QTest.mouseClick(dlg.lift_btn, Qt.MouseButton.LeftButton)
+        await until_rows(engine, lambda rs: any(x.kind == "chat_ungag" and x.state == "done" for x in rs))
+        assert stack.emu.client_send(ROOM, "10000006", "解禁了").outcome == "routed"
+        await until(lambda: not any(s.user_id == "10000006" for s in dlg.sanction_model.rows), what="list updated")
+        # whitelist, then mute the room: only the whitelist may speak
+        dlg.tabs.setCurrentWidget(dlg.whitelist_tab)
+        dlg.white_room.setCurrentIndex(dlg.white_room.findData(ROOM))
+        dlg.white_edit.setText("10000002")
+        dlg.reason.setCurrentText("赛事保护")
+        QTest.mouseClick(dlg.white_add, Qt.MouseButton.LeftButton)
+        await until(lambda: dlg.white_list.count() == 1, what="whitelist shown")
+        assert dlg.white_list.item(0).text() == "10000002"
+        await until(lambda: dlg.mute_btn.text() == "全员禁言" and dlg.tasks.is_idle())
+        QTest.mouseClick(dlg.mute_btn, Qt.MouseButton.LeftButton)
+        await until(lambda: dlg.mute_state.text() == "已全员禁言", what="muted")
+        assert stack.emu.client_send(ROOM, "10000003", "能说吗").outcome == "muted"
+        assert stack.emu.client_send(ROOM, "10000002", "白名单能说").outcome == "routed"
+        # a system message: RC: names refused before anything is sent, then sent to the room
+        dlg.tabs.setCurrentWidget(dlg.system_tab)
+        dlg.object_name.setText("RC:TxtMsg")
+        dlg.system_text.setPlainText("<b>请文明发言</b>")
+        before = len(await outbox(engine))
+        QTest.mouseClick(dlg.send_btn, Qt.MouseButton.LeftButton)
+        assert "RC:" in dlg.message_bar.label.text()
+        assert len(await outbox(engine)) == before
+        dlg.object_name.setText("SH:SysMsg")
+        dlg.reason.setCurrentText("活动公告")
+        QTest.mouseClick(dlg.send_btn, Qt.MouseButton.LeftButton)
+        rows = await until_rows(engine, lambda rs: any(x.kind == "chat_system_message" and x.state == "done"
+                                                       for x in rs), what="system message")
+        assert stack.emu.calls_of("/message/chatroom/publish.json")
+        # a lockdown preset applied to the room, then reverted now
+        dlg.tabs.setCurrentWidget(dlg.lockdown_tab)
+        await until(lambda: dlg.preset_box.count() > 0, what="presets")
+        dlg.preset_box.setCurrentIndex(1)            # gag new accounts, reverting on its own after 60 min
+        assert "新账号" in dlg.preset_info.text()
+        dlg.reason.setCurrentText("突发事件封锁")
+        QTest.mouseClick(dlg.apply_btn, Qt.MouseButton.LeftButton)
+        await until(lambda: dlg.lockdown_list.count() == 1, what="lockdown started")
+        rows = await until_rows(engine, lambda rs: any(x.kind == "chat_lockdown" and x.state == "done"
+                                                       for x in rs), what="lockdown done")
+        dlg.lockdown_list.setCurrentRow(0)
+        QTest.mouseClick(dlg.revert_btn, Qt.MouseButton.LeftButton)
+        rows = await until_rows(engine, lambda rs: any(x.kind == "chat_lockdown_revert" and x.state == "done"
+                                                       for x in rs), what="lockdown reverted")
+        assert all(r.payload.get("reason") for r in rows)       # every action carries its reason
+        dlg.close()

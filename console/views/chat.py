@@ -34,10 +34,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -153,6 +155,18 @@ def suggested_reason(row: Row) -> str:
     return "其他违规"
 
 
+def flag_text(line: ChatLine) -> str:
+    """The flags of a line as the moderator reads them ("链接 t.cn/… · 敏感词 加微信")."""
+    labels = {FlagKind.WORD: "敏感词", FlagKind.REGEX: "规则", FlagKind.LINK: "链接",
+              FlagKind.NEW_ACCOUNT: "新账号", FlagKind.REPEAT: "重复", FlagKind.PROVIDER: "融云已替换"}
+    out = []
+    for f in line.flags:
+        label = QCoreApplication.translate("chat", labels.get(f.kind, str(f.kind)))
+        detail = "" if f.kind == FlagKind.PROVIDER else cut(f.detail, 60)
+        out.append(f"{label} {detail}".strip())
+    return " · ".join(out)
+
+
 def cut(text: str, limit: int = CELL_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -216,15 +230,16 @@ class ChatFeedModel(QAbstractTableModel):
             room = row.room_key if row.room_key is not None else self.tr("多个房间")
             user = self.tr("%1 人").replace("%1", str(len(row.senders)))
             text = self.tr("×%1 相似").replace("%1", f"{row.count:,}") + "  " + cut(s.display)
-            marks = [self.tr("刷屏")]
-            if row.flagged:
-                marks.append(s.reason)
+            marks = [self.tr("相似合并")]
+            flagged = next((x for x in (row.first, *row.lines) if x.flags), None)
+            if flagged is not None:
+                marks.append(flag_text(flagged))
             return t, room, user, text, " ".join(m for m in marks if m)
         marks = []
         if s.recalled:
             marks.append(self.tr("已撤回"))
-        if s.reason:
-            marks.append(s.reason)
+        if s.flags:
+            marks.append(flag_text(s))
         if s.first_time:
             marks.append(self.tr("首次发言"))
         if s.new_account:
@@ -668,6 +683,12 @@ class ChatPane(QWidget):
         self._tick.start()
         self._revert_timer.start()
 
+    def stop(self) -> None:
+        """Stop reading and the timers (the window is closing); tasks in flight are left to finish."""
+        self._ready = False
+        for t in (self._tick, self._revert_timer, self._read_timer, self._flush_timer):
+            t.stop()
+
     def _revert_due(self) -> None:
         if not self.tasks.running("revert-due"):
             self.tasks.run("revert-due", self._mod.revert_due())
@@ -1017,8 +1038,8 @@ class ChatPane(QWidget):
                 "%1", f"{r.count:,}").replace("%2", str(len(r.senders)))
         else:
             head += f"{self.tr('用户')} {s.sender}" + (f" (ID {s.user_id})" if s.user_id is not None else "")
-            if s.reason:
-                head += " · " + self.tr("标记：") + s.reason
+            if s.flags:
+                head += " · " + self.tr("标记：") + flag_text(s)
         size = self.tr("（共 %1 字）").replace("%1", f"{len(s.text):,}") if len(s.text) > CELL_CHARS else ""
         self.detail.setText(head + "\n" + s.display + size)
 
@@ -1156,7 +1177,8 @@ class ChatPane(QWidget):
                     timeout_ms=int(UNDO_SECONDS * 1000))
             else:
                 failed = [r for r in out.not_done if r.state == "failed"]
-                self.model.mark(key, self.tr("部分完成 %1/%2").replace("%1", str(ok)).replace("%2", str(total)))
+                head = self.tr("部分完成") if ok else (self.tr("失败") if len(failed) == total else self.tr("排队重试"))
+                self.model.mark(key, f"{head} {ok}/{total}")
                 self.message_bar.show_message(
                     self.tr("%1：%2/%3 人已完成，%4 人排队重试，%5 人失败（见操作队列）").replace("%1", label)
                     .replace("%2", str(ok)).replace("%3", str(total))
@@ -1217,10 +1239,14 @@ class ChatPane(QWidget):
             while not self._ready:
                 await asyncio.sleep(0.05)
             counts: dict[str, int] = {}
-            for ln in await self._chat.latest(None, limit=2000):
-                counts[ln.room_key] = counts.get(ln.room_key, 0) + 1
-            if counts:
-                self.select_feed(max(counts, key=lambda k: counts[k]))
+            while not counts:   # the busiest room right now (not in the stored history)
+                since = datetime.now(UTC) - timedelta(seconds=15)
+                for ln in await self._chat.latest(None, limit=2000):
+                    if ln.sent_at >= since:
+                        counts[ln.room_key] = counts.get(ln.room_key, 0) + 1
+                if not counts:
+                    await asyncio.sleep(0.5)
+            self.select_feed(max(counts, key=lambda k: counts[k]))
             while not (self._ready and self.focus_active and self.model.flood_rows()):
                 await asyncio.sleep(0.1)
             await asyncio.sleep(0.5)
