@@ -116,8 +116,11 @@ async def prepare(url: str, users: int, n_rooms: int) -> list[str]:
     return rooms
 
 
-def start_child(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+def start_child(cmd: list[str], env: dict[str, str], nice: int) -> subprocess.Popen[str]:
+    """The emulator and the routing endpoint run elsewhere in production (RongCloud, the platform's
+    servers); here they share the machine, so ``--child-nice`` lets the console's UI thread go first."""
+    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+                            preexec_fn=(lambda: os.nice(nice)) if nice else None)  # noqa: PLW1509
 
 
 def wait_line(p: subprocess.Popen[str], prefix: str, timeout: float = 120.0) -> str:
@@ -126,7 +129,7 @@ def wait_line(p: subprocess.Popen[str], prefix: str, timeout: float = 120.0) -> 
     while time.monotonic() < deadline:
         line = p.stdout.readline()
         if not line:
-            raise RuntimeError(f"child exited before {prefix!r} (code {p.poll()})")
+            raise RuntimeError(f"child closed its output before {prefix!r} (exit code {p.wait(30)})")
         if line.startswith(prefix):
             return line[len(prefix):].strip()
     raise TimeoutError(prefix)
@@ -163,12 +166,12 @@ async def console_main(args: argparse.Namespace) -> None:
         secret = secrets.token_hex(16)
         env = {**os.environ, "SHIHOU_RC_SECRET": secret, "PYTHONPATH": str(ROOT)}
         routing = start_child([sys.executable, "-m", "console.sandbox.chat_routing", "--db", url,
-                               "--flush-ms", str(args.flush_ms)], env)
+                               "--flush-ms", str(args.flush_ms)], env, args.child_nice)
         children.append(routing)
         routing_url = await loop.run_in_executor(None, wait_line, routing, "READY ")
         traffic = start_child([sys.executable, "-m", "bench.chat", "--role", "traffic", "--routing-url", routing_url,
                                "--db-url", url, "--room-keys", ",".join(rooms), "--rate", str(args.rate),
-                               "--seconds", str(args.seconds)], env)
+                               "--seconds", str(args.seconds)], env, args.child_nice)
         children.append(traffic)
         await loop.run_in_executor(None, wait_line, traffic, "READY")
 
@@ -292,7 +295,8 @@ async def console_main(args: argparse.Namespace) -> None:
     after = [v for (ts, v) in lags if ts - t0 >= warm]
     lag50, lag99 = pct(after, 50), pct(after, 99)
     lost = max(0, routed - shown)
-    print(f"db {args.db}, offered {args.rate}/s for {args.seconds}s, load {loadavg():.2f}")
+    print(f"db {args.db}, offered {args.rate}/s for {args.seconds}s, children at nice {args.child_nice}, "
+          f"load {loadavg():.2f}")
     print(f"traffic: generated {done['sent']}, routed by the emulator {routed}, outcomes "
           f"{ {k: v for k, v in done['counts'].items() if k in ('routed', 'gagged', 'muted', 'dropped_sensitive', 'too_long', 'overflow')} }, "
           f"emulator routing {done['routing']}, sending took {done['send_s']:.1f}s, drained at {done['drained_s']:.1f}s")
@@ -386,6 +390,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--users", type=int, default=20_000)
     ap.add_argument("--rooms", type=int, default=20)
     ap.add_argument("--flush-ms", type=float, default=20.0)
+    ap.add_argument("--child-nice", type=int, default=0,
+                    help="niceness of the emulator and routing processes (0: same priority as the console)")
     ap.add_argument("--profile", action="store_true", help="cProfile the console during the live window")
     ap.add_argument("--role", choices=("console", "traffic"), default="console", help=argparse.SUPPRESS)
     ap.add_argument("--routing-url", help=argparse.SUPPRESS)

@@ -31,6 +31,7 @@ import asyncio
 import csv
 import functools
 import io
+import itertools
 import logging
 import re
 import unicodedata
@@ -143,7 +144,7 @@ class FloodGroup:
     last: ChatLine               #: the newest line
     count: int
     senders: frozenset[str]
-    lines: tuple[ChatLine, ...] = ()   #: the member lines (recall needs every msgUID); bounded
+    lines: tuple[ChatLine, ...] = ()   #: the newest member lines (at most collapse's max_lines, 100)
 
     @property
     def id(self) -> int:
@@ -285,7 +286,7 @@ def flood_key(text: str) -> str:
 
 
 def collapse(lines: Sequence[ChatLine], *, min_count: int = 3,
-             groups: dict[str, FloodGroup] | None = None, max_lines: int = 500) -> list[ChatLine | FloodGroup]:
+             groups: dict[str, FloodGroup] | None = None, max_lines: int = 100) -> list[ChatLine | FloodGroup]:
     """Collapse near-duplicates (same :func:`flood_key`, at least ``min_count``) into FloodGroups.
 
     Order follows the first appearance. ``groups`` (key -> group) carries groups across calls so a
@@ -455,7 +456,7 @@ class _Matcher:
 class _Repeats:
     """Per sender: the last flood key, how often in a row, when (bounded)."""
 
-    def __init__(self, window_s: float, count: int, size: int = 100_000) -> None:
+    def __init__(self, window_s: float, count: int, size: int = 20_000) -> None:
         self.window_ms = int(window_s * 1000)
         self.count = count
         self.size = size
@@ -477,6 +478,7 @@ class _Repeats:
 
 TEMPGROUP = "TEMPGROUP"   # channelType of chatroom messages
 _IN_CHUNK = 200
+_CACHE = 50_000   # senders remembered (registration time, first message id); the older half goes past it
 _YIELD_EVERY = 128
 
 DEFAULT_PRESETS: tuple[LockdownPreset, ...] = (
@@ -619,8 +621,7 @@ class ChatService:
                 object_name=r.object_name, text=text, display=display_text(text), sent_ms=r.msg_timestamp,
                 sent_at=datetime.fromtimestamp(r.msg_timestamp / 1000, UTC), flags=tuple(flags),
                 first_time=first, new_account=new_account, flood=key, recalled=r.recalled_at is not None))
-        if len(self._first_id) > 500_000:
-            self._first_id.clear()
+        _trim(self._first_id, _CACHE)
         return out
 
     async def _learn_senders(self, conn: AsyncConnection, rows: Sequence[Any]) -> None:
@@ -634,14 +635,15 @@ class ChatService:
             for uid, reg in (await conn.execute(sa.select(t.users.c.id, t.users.c.registered_at)
                                                 .where(t.users.c.id.in_(chunk)))).all():
                 self._registered[str(uid)] = reg
-        if len(self._registered) > 500_000:
-            self._registered.clear()
+        _trim(self._registered, _CACHE)
         # one row of scalar subqueries: each new sender's first message (by time, on ix_chat_from);
         # written as text: building 200 subqueries with the expression language costs ~15 ms
         todo = [s for s in dict.fromkeys(r.from_user_id for r in rows) if s not in self._first_id]
         for i in range(0, len(todo), _IN_CHUNK):
             part = todo[i:i + _IN_CHUNK]
-            found = (await conn.execute(_first_ids_sql(len(part)), {f"s{j}": snd for j, snd in enumerate(part)})).one()
+            n = 1 << (len(part) - 1).bit_length()   # 1, 2, 4 … 256 parameters: few statements to compile and cache
+            params = {f"s{j}": part[j] if j < len(part) else "" for j in range(n)}
+            found = (await conn.execute(_first_ids_sql(n), params)).one()[:len(part)]
             for snd, fid in zip(part, found, strict=True):
                 if fid is not None:
                     self._first_id[snd] = int(fid)
@@ -722,7 +724,14 @@ class ChatService:
         return [preset_from(r.id, r.name, r.config) for r in rows]
 
 
-@functools.lru_cache(maxsize=8)
+def _trim(d: dict[str, Any], limit: int) -> None:
+    """Forget the older half of an insertion-ordered cache once it holds more than ``limit``."""
+    if len(d) > limit:
+        for k in list(itertools.islice(d, len(d) // 2)):
+            del d[k]
+
+
+@functools.lru_cache(maxsize=16)
 def _first_ids_sql(n: int) -> sa.TextClause:
     cols = ", ".join(f"(SELECT id FROM chat_messages WHERE from_user_id = :s{j} ORDER BY msg_timestamp, id LIMIT 1)"
                      for j in range(n))

@@ -567,10 +567,15 @@ class ChatModeration:
         by_room: dict[str, list[ChatLine]] = {}
         for x in lines:
             by_room.setdefault(x.room_key, []).append(x)
+        everyone: dict[str, list[str]] = {room: [x.sender for x in group] for room, group in by_room.items()}
+        if isinstance(item, FloodGroup) and item.room_key is not None:
+            # a one-room flood: every sender it ever counted, not only those of the lines it keeps
+            everyone = {item.room_key: sorted(item.senders)}
+            by_room = {item.room_key: lines}
         records: list[ActionRecord] = []
         batch = ""
         for room, group in by_room.items():
-            senders = [x.sender for x in group]
+            senders = everyone[room]
             if step.action == "gag":
                 res = await self.gag(room, senders, minutes=step.minutes, reason=reason, evidence=group, key=key)
             elif step.action == "gag_session":
