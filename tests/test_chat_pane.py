@@ -66,7 +66,7 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def make_stack(qtbot: Any, settings: Any, engine: Any) -> AsyncIterator[Stack]:
+async def make_stack(qtbot: Any, settings: Any, engine: Any, *, window: int = 2000) -> AsyncIterator[Stack]:
     """Everything inside the test body: pytest-qt processes Qt events between test phases, where a
     task of a fixture would run outside the asyncio loop."""
     await insert_known_users(engine)
@@ -81,7 +81,7 @@ async def make_stack(qtbot: Any, settings: Any, engine: Any) -> AsyncIterator[St
     services.actions.register(CHAT_KINDS, ChatActionHandler(rc))
     chat = ChatService(services.engine, services.audit)
     mod = ChatModeration(services.actions, services.engine)
-    pane = ChatPane(chat, mod)
+    pane = ChatPane(chat, mod, window=window)
     qtbot.addWidget(pane)
     pane.resize(1100, 700)
     unsubscribe = services.events.subscribe(pane.on_changes)
@@ -604,3 +604,33 @@ async def test_lists_sanctions_whitelist_mute_system_message_lockdown(qtbot: Any
                                                        for x in rs), what="lockdown reverted")
         assert all(r.payload.get("reason") for r in rows)       # every action carries its reason
         dlg.close()
+
+
+async def test_bounded_window_and_a_paused_reader_keeps_his_place(qtbot: Any, settings: Any,
+                                                                  engine: Any) -> None:
+    async with make_stack(qtbot, settings, engine, window=150) as stack:
+        pane = await shown(stack)
+        pane.set_focus_mode("off")
+        for i in range(200):
+            stack.send("10000002", chat_text(i, "甲"))
+        await stack.emu.drain()
+        await until(lambda: pane.received_lines >= 200 and not pane._pending)
+        assert len(pane.model.rows) == 150                    # following: the window stays bounded
+        assert texts(pane)[0] == chat_text(50, "甲")           # the oldest left (the database keeps them)
+        sb = pane.view.verticalScrollBar()
+        sb.setValue(sb.maximum() - 30)                         # the reader scrolls up
+        await until(lambda: not pane.following)
+        top = pane.view.indexAt(pane.view.viewport().rect().topLeft()).row()
+        reading = pane.model.rows[top]
+        for i in range(200):
+            stack.send("10000003", chat_text(i, "乙"))
+        await stack.emu.drain()
+        await until(lambda: pane.received_lines >= 400 and not pane._pending)
+        assert 150 < len(pane.model.rows) <= 300               # paused: up to twice the window ...
+        top = pane.view.indexAt(pane.view.viewport().rect().topLeft()).row()
+        assert pane.model.rows[top] is reading                 # ... and the line being read did not move
+        assert pane.unseen == 200
+        QTest.mouseClick(pane.new_btn, Qt.MouseButton.LeftButton)
+        stack.send("10000002", "回到底部")
+        await until(lambda: "回到底部" in texts(pane))
+        assert len(pane.model.rows) == 150 and pane.following

@@ -50,7 +50,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -292,8 +292,9 @@ class ChatFeedModel(QAbstractTableModel):
         except ValueError:
             return -1
 
-    def append(self, rows: Sequence[Row], *, limit: int | None = None) -> tuple[int, int]:
-        """Add a batch at the bottom; a flood group already shown moves down with its new count.
+    def append(self, rows: Sequence[Row], *, limit: int | None = None, move: bool = True) -> tuple[int, int]:
+        """Add a batch at the bottom; a flood group already shown moves down with its new count (unless
+        ``move`` is False: someone is reading, rows stay where they are).
 
         Returns (rows inserted, rows trimmed at the top). ``limit`` overrides the capacity (paused).
         """
@@ -310,7 +311,7 @@ class ChatFeedModel(QAbstractTableModel):
                 old = self.row_of_key(k)
                 if old >= 0:
                     self._cells.pop(k, None)
-                    if old >= len(self.rows) - IN_PLACE_TAIL:   # near the bottom: the count changes in place
+                    if not move or old >= len(self.rows) - IN_PLACE_TAIL:   # the count changes in place
                         self.rows[old] = r
                         self.dataChanged.emit(self.index(old, 0), self.index(old, len(COLUMNS) - 1))
                         continue
@@ -524,6 +525,7 @@ class ChatPane(QWidget):
         self._read_again = False
         self._last_read = 0.0
         self._ready = False
+        self._started = False
         self.meter = FocusMeter()
         self.focus_mode = FOCUS_AUTO
         self.focus_active = False
@@ -677,11 +679,21 @@ class ChatPane(QWidget):
 
     # --- start and rooms ---------------------------------------------------------------
 
+    def showEvent(self, e: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(e)
+        if not self._started:   # first shown: start reading (the window may also call start() earlier)
+            self.start()
+
     def start(self) -> None:
-        """Load rules, rooms and the current feed (called when the pane is registered)."""
+        """Load rules, rooms and the current feed, then follow the chat events."""
+        self._started = True
         self.refresh()
         self._tick.start()
         self._revert_timer.start()
+
+    def is_ready(self) -> bool:
+        """The current feed is loaded and followed live."""
+        return self._ready
 
     def stop(self) -> None:
         """Stop reading and the timers (the window is closing); tasks in flight are left to finish."""
@@ -919,20 +931,25 @@ class ChatPane(QWidget):
         self.flush_times.append(self._clock())
         self._recent.extend(lines)
         self._set_focus(self._decide_focus())
+        anchor = "" if self.following else self._top_key()
         rows = self._rows_for(lines)
         self._prune_groups()
-        sb = self.view.verticalScrollBar()
-        before = sb.value()
         limit = self.model.capacity if self.following else self.model.capacity * 2
-        inserted, trimmed = self.model.append(rows, limit=limit)
+        inserted, _trimmed = self.model.append(rows, limit=limit, move=self.following)
         self.shown_lines += sum(1 for r in rows if isinstance(r, ChatLine))
         if self.following:
             self.view.scrollToBottom()
         else:
-            if trimmed:
-                sb.setValue(max(0, before - trimmed))  # the lines being read stay where they are
+            if anchor:   # the lines being read stay where they are (rows above may have left the window)
+                top = self.model.row_of_key(anchor)
+                if top >= 0:
+                    self.view.verticalScrollBar().setValue(top)
             self.unseen += inserted
         self._update_banner()
+
+    def _top_key(self) -> str:
+        top = self.view.indexAt(self.view.viewport().rect().topLeft()).row()
+        return self.model._keys[top] if 0 <= top < len(self.model._keys) else ""
 
     def _prune_groups(self) -> None:
         if len(self._groups) > 500:
@@ -1233,22 +1250,35 @@ class ChatPane(QWidget):
 
     # --- the screenshot and the benchmark ------------------------------------------------------
 
-    async def load_showcase(self, *, timeout: float = 40.0) -> None:
-        """Busiest room in focus mode with a flood row, a flagged line selected (README screenshot)."""
+    async def load_showcase(self, *, timeout: float = 40.0, live_wait: float = 12.0) -> None:
+        """The README screenshot: the busiest room of the live traffic in focus mode with a flood row and a
+        flagged line selected. Without live traffic for ``live_wait`` seconds: every room's stored lines
+        with focus mode switched on. Raises TimeoutError after ``timeout``."""
         async with asyncio.timeout(timeout):
-            while not self._ready:
+            if not self._started:
+                self.start()
+            while not self.is_ready():
                 await asyncio.sleep(0.05)
             counts: dict[str, int] = {}
-            while not counts:   # the busiest room right now (not in the stored history)
+            give_up = self._clock() + live_wait
+            while not counts and self._clock() < give_up:   # the busiest room now (not in the history)
                 since = datetime.now(UTC) - timedelta(seconds=15)
                 for ln in await self._chat.latest(None, limit=2000):
                     if ln.sent_at >= since:
                         counts[ln.room_key] = counts.get(ln.room_key, 0) + 1
                 if not counts:
                     await asyncio.sleep(0.5)
-            self.select_feed(max(counts, key=lambda k: counts[k]))
-            while not (self._ready and self.focus_active and self.model.flood_rows()):
+            if counts:
+                self.select_feed(max(counts, key=lambda k: counts[k]))
                 await asyncio.sleep(0.1)
+                while not (self.is_ready() and self.focus_active and self.model.flood_rows()):
+                    await asyncio.sleep(0.1)
+            else:
+                self.set_focus_mode(FOCUS_ON)
+                self.select_feed(ALL_ROOMS)
+                await asyncio.sleep(0.1)
+                while not self.is_ready():
+                    await asyncio.sleep(0.05)
             await asyncio.sleep(0.5)
         flagged = [i for i, r in enumerate(self.model.rows) if isinstance(r, ChatLine) and r.flagged]
         if flagged:
