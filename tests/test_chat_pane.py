@@ -634,3 +634,21 @@ async def test_bounded_window_and_a_paused_reader_keeps_his_place(qtbot: Any, se
         stack.send("10000002", "回到底部")
         await until(lambda: "回到底部" in texts(pane))
         assert len(pane.model.rows) == 150 and pane.following
+
+
+async def test_a_hidden_pane_reads_nothing_and_catches_up_when_shown(qtbot: Any, settings: Any,
+                                                                     engine: Any) -> None:
+    async with make_stack(qtbot, settings, engine) as stack:
+        pane = await shown(stack)
+        pane.set_focus_mode("off")
+        stack.send("10000002", "看得见")
+        await until(lambda: "看得见" in texts(pane))
+        pane.hide()                                   # another pane is shown
+        received = pane.received_lines
+        stack.send("10000003", "藏起来时说的")
+        await stack.emu.drain()
+        await asyncio.sleep(0.5)                      # several event polls
+        assert pane.received_lines == received
+        pane.show()
+        await until(lambda: "藏起来时说的" in texts(pane), what="caught up when shown")
+        assert texts(pane).count("看得见") == 1

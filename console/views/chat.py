@@ -526,6 +526,7 @@ class ChatPane(QWidget):
         self._last_read = 0.0
         self._ready = False
         self._started = False
+        self._stale = False      # events arrived while hidden
         self.meter = FocusMeter()
         self.focus_mode = FOCUS_AUTO
         self.focus_active = False
@@ -683,6 +684,9 @@ class ChatPane(QWidget):
         super().showEvent(e)
         if not self._started:   # first shown: start reading (the window may also call start() earlier)
             self.start()
+        elif self._stale:
+            self._stale = False
+            self.load_feed(self.feed_key)
 
     def start(self) -> None:
         """Load rules, rooms and the current feed, then follow the chat events."""
@@ -829,8 +833,12 @@ class ChatPane(QWidget):
             dlg.on_changes(changes)
 
     def wake(self) -> None:
-        """New chat is in the database: read it now, or right after the read in flight."""
+        """New chat is in the database: read it now, or right after the read in flight. A hidden pane
+        (another pane is shown) reads nothing; it starts again from the latest lines when shown."""
         if not self._ready:
+            return
+        if not self.isVisible():
+            self._stale = True
             return
         if self.tasks.running("read") or self._read_timer.isActive():
             self._read_again = True
