@@ -471,3 +471,34 @@ async def test_ladder_regex_rules_and_presets_are_kept_and_audited(rig: Rig) -> 
     async with rig.engine.connect() as conn:
         kinds = [k for (k,) in (await conn.execute(sa.select(t.audit_log.c.kind).order_by(t.audit_log.c.id))).all()]
     assert kinds == ["chat_ladder", "chat_regex_add", "chat_regex_delete", "chat_preset_save"]
+
+
+@ASYNC
+async def test_postgres_moderator_role_has_the_grants_chat_needs(db: Any, db_url: str) -> None:
+    """On PostgreSQL the console connects as the operator's role: every chat read and action must work
+    with shihou_moderator's grants alone (the superuser test engine would hide a missing grant)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL roles only")
+    from console.db.engine import make_engine
+
+    await insert(db, [msg("加V领福利 1", sender="10000001"), msg("加V领福利 2", sender="10000002")])
+    mod_engine = make_engine(db_url, pg_role="shihou_moderator")
+    try:
+        async for r in make_rig(mod_engine):
+            await r.chat.load_rules()
+            lines = await r.chat.latest("1")
+            assert len(lines) == 2 and await r.chat.flagged() == [] and await r.chat.rooms()
+            assert (await r.mod.gag("1", ["10000001", "bot-z"], minutes=10, reason="刷屏", evidence=lines)).ok
+            assert (await r.mod.recall(lines[0], reason="违规")).state == "done"
+            assert (await r.mod.add_words([SensitiveWord(word="加微信")], reason="词库")).state == "done"
+            assert (await r.mod.whitelist_add("1", ["10000002"], reason="房管")).ok
+            rec = await r.mod.lockdown(LockdownPreset(id=0, name="p", words=("临时",), revert_after_minutes=5),
+                                       ["1"], reason="封控")
+            assert rec.state == "done", rec.last_error
+            assert (await r.mod.undo(rec)).state == "done"
+            await r.mod.set_ladder("1", None)
+            await r.mod.add_regex_rule("r", "x+")
+            await r.mod.save_preset(LockdownPreset(id=0, name="q"))
+            assert len(await r.chat.sanctions("1")) == 2
+    finally:
+        await mod_engine.dispose()
