@@ -346,7 +346,7 @@ class WallPane(QWidget):
             if self.snapshots.get(i):
                 evidence["snapshots"] = list(self.snapshots[i])
             return await actions.cut_stream(RoomId(room.room_id), reason, duration, evidence=evidence,  # type: ignore[arg-type]
-                                            provider=room.provider)
+                                            provider=room.provider, stream=room.stream)
 
         def finished(code: int) -> None:
             if code != QDialog.DialogCode.Accepted:
