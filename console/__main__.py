@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "password in the sandbox)")
     p.add_argument("--screenshot", metavar="PATH", type=Path,
                    help="start, wait until --pane has loaded its data, save a PNG of the main window, exit")
-    p.add_argument("--pane", metavar="NAME", help="pane for --screenshot: lookup, audit")
+    p.add_argument("--pane", metavar="NAME", help="pane for --screenshot: lookup, rooms, preview, chat, push, actions, audit")
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return p
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # imported when needed: the window is shown before SQLAlchemy
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-PANES = ("lookup", "rooms", "actions", "audit")
+PANES = ("lookup", "rooms", "preview", "chat", "push", "actions", "audit")
 
 
 @dataclass
@@ -160,7 +160,8 @@ async def run(settings: Settings, *, screenshot: Path | None = None, pane: str |
 
 _CORE_MODULES = ("sqlalchemy", "console.db.engine", "console.services.auth", "console.views.login")
 _VIEW_MODULES = ("console.services", "console.views.user_lookup", "console.views.room_monitor",
-                 "console.views.audit", "console.views.action_queue")
+                 "console.views.audit", "console.views.action_queue", "console.views.wall", "console.views.chat",
+                 "console.views.push")
 
 
 def _preload(names: tuple[str, ...]) -> None:
@@ -233,8 +234,9 @@ async def _start_sandbox(settings: Settings, services: Services, window: MainWin
     pane = window.panes.get("rooms")
     if pane is not None:
         pane.refresh()  # type: ignore[attr-defined]
-    if services.operator.can(Permission.CUT_STREAM):
-        await services.actions.recover()
+    await services.actions.recover()  # every kind this operator may run (chat rows need RongCloud, now here)
+    if services.operator.can(Permission.SEND_PUSH) and services.push.connected:
+        await services.push.resume()
     return sandbox
 
 
@@ -243,10 +245,13 @@ async def _show(settings: Settings, services: Services, window: MainWindow, stat
     qapp = QApplication.instance()
     assert isinstance(qapp, QApplication)
     operator = services.operator
-    if operator.can(Permission.CUT_STREAM) and not settings.sandbox:
+    if not settings.sandbox:
         # actions left pending by a crash complete now, exactly once (in the background)
         recovering = asyncio.ensure_future(services.actions.recover())
         recovering.add_done_callback(_log_failure)
+        if operator.can(Permission.SEND_PUSH) and services.push.connected:
+            resuming = asyncio.ensure_future(services.push.resume())
+            resuming.add_done_callback(_log_failure)
     window.attach(services)
     if screenshot is None:
         window.restore_panes(state)
@@ -320,6 +325,8 @@ async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
         load = asyncio.ensure_future(pane.load_showcase())
     elif pane_name == "rooms":
         load = asyncio.ensure_future(_rooms_ready(pane))
+    elif pane_name in ("preview", "chat", "push"):
+        load = asyncio.ensure_future(pane.load_showcase())
     else:
         loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         pane.loaded.connect(lambda: None if loaded.done() else loaded.set_result(None))
@@ -339,7 +346,9 @@ async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
     await asyncio.sleep(0.3)  # let layouts settle
     await asyncio.sleep(0.05)  # never processEvents() inside a coroutine: qasync would re-enter tasks
     path.parent.mkdir(parents=True, exist_ok=True)
-    ok = window.grab().save(str(path), "PNG")
+    # the wall's players draw in native windows that grab() does not see: the wall composes its own picture
+    shot = pane.screenshot() if pane_name == "preview" else window.grab()
+    ok = shot.save(str(path), "PNG")
     if not ok:
         print(f"could not write {path}", file=sys.stderr)
         return 1

@@ -23,9 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from console.credentials import MemoryStore
 from console.db import tables as t
+from console.sandbox.chat_routing import ChatRouting
+from console.sandbox.chat_traffic import SANDBOX_WORDS, ChatTraffic
 from console.sandbox.jpush import SANDBOX_MASTER_SECRET, JPushEmulator, start_sandbox_jpush
 from console.sandbox.kingsoft import KingsoftEmulator, PublishRefused
 from console.sandbox.nginx import StreamSandbox, missing_stream_tools, start_stream_sandbox
+from console.sandbox.rongcloud import RongCloudEmulator
 from console.sandbox.sms import AliyunSmsEmulator, seed_templates
 from console.sandbox.wangsu import WangsuEmulator
 
@@ -35,6 +38,7 @@ KLS_ACCESS_KEY = "AKLTsandbox"
 KLS_SECRET = "sandbox-kls-secret"
 WANGSU_KEY = "sandbox-wangsu-key"
 SMS_KEY_ID, SMS_SECRET = "LTAIsandbox", "sandbox-sms-secret"
+RC_KEY, RC_SECRET = "sandbox-rc-key", "sandbox-rc-secret"
 
 
 @dataclass
@@ -81,7 +85,7 @@ class TrainingSandbox:
 
 
 async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: int = 60,
-                        seed: int = 1) -> TrainingSandbox:
+                        seed: int = 1, chat_rate: float = 20.0) -> TrainingSandbox:
     """Start the sandbox servers for the rooms in ``engine``; never raises for a missing tool."""
     sb = TrainingSandbox()
     async with engine.connect() as conn:
@@ -122,6 +126,11 @@ async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: 
     await seed_templates(engine, sb.sms)
     sb.credentials.set("sms", SMS_KEY_ID, SMS_SECRET)
     sb.settings.update({"sms.url": sms_base, "sms.access_key_id": SMS_KEY_ID})
+    if chat_rate > 0:
+        try:
+            await _start_chat(sb, engine, chat_rate, seed)
+        except Exception as e:  # noqa: BLE001 - the rest of the sandbox still works
+            log.warning("sandbox: chat (RongCloud emulator, routing) did not start: %s", e)
     try:
         sb.jpush, jp_settings = await start_sandbox_jpush(engine, limit=20_000)
         sb.credentials.set("jpush", jp_settings["jpush.app_key"], SANDBOX_MASTER_SECRET)
@@ -129,6 +138,27 @@ async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: 
     except Exception as e:  # noqa: BLE001 - the rest of the sandbox still works
         log.warning("sandbox: the JPush emulator did not start: %s", e)
     return sb
+
+
+async def _start_chat(sb: TrainingSandbox, engine: AsyncEngine, rate: float, seed: int) -> None:
+    """RongCloud's emulator posting viewers' messages to the platform's routing endpoint (which stores them
+    in the shared database): the console reads chat from the database, as in production."""
+    routing = ChatRouting(engine, RC_SECRET)
+    routing_url = await routing.start()
+    sb.extra.append(routing)
+    rc = RongCloudEmulator(app_key=RC_KEY, app_secret=RC_SECRET, routing_url=routing_url)
+    base = await rc.start()
+    sb.extra.append(rc)
+    rc.set_words(SANDBOX_WORDS)
+    async with engine.connect() as conn:
+        keys = [str(r) for r in (await conn.execute(sa.select(t.rooms.c.id).where(t.rooms.c.state == "live")
+                                                    .order_by(t.rooms.c.id).limit(12))).scalars()]
+    traffic = await ChatTraffic.from_database(rc, engine, keys, rate_per_s=rate, seed=seed)
+    rc.traffic = traffic
+    traffic.start()
+    sb.extra.append(traffic)  # stopped first (the list is stopped in reverse)
+    sb.credentials.set("rongcloud", RC_KEY, RC_SECRET)
+    sb.settings.update({"rongcloud.url": base, "rongcloud.app_key": RC_KEY})
 
 
 def _publish(kls: KingsoftEmulator, s: _Sim) -> None:

@@ -18,9 +18,14 @@ from console.services.actions import ActionService
 from console.services.audit import AuditService
 from console.services.auth import AuthService
 from console.services.cdn import WangsuCdn
+from console.services.chat.feed import ChatService
+from console.services.chat.moderation import CHAT_KINDS, ChatActionHandler, ChatModeration
+from console.services.chat.rongcloud import connect as rongcloud_connect
 from console.services.events import EventHub
 from console.services.http import make_client
 from console.services.monitor import RoomMonitor
+from console.services.push.campaigns import PushConfig, PushService
+from console.services.push.jpush import client_from_settings as jpush_from_settings
 from console.services.rooms import RoomService
 from console.services.sms.gateway import gateway_from_settings
 from console.services.sms.service import SmsService
@@ -51,6 +56,10 @@ class Services:
     actions: ActionService
     clients: list[httpx.AsyncClient]
     sms: SmsService
+    push: PushService
+    chat: ChatService
+    moderation: ChatModeration
+    chat_handler: ChatActionHandler
     closers: list[Any] = field(default_factory=list)  # provider clients with ``async aclose()``
 
     @property
@@ -87,9 +96,20 @@ class Services:
         if gateway is not None:
             self.sms.set_gateway(gateway, code_key=require(store, "sms", str(settings["sms.access_key_id"])))
             self.closers.append(gateway)
+        jpush = jpush_from_settings(settings, store, quotas={"push": int(settings["push.quota_per_min"])})
+        if jpush is not None:
+            self.push.set_client(jpush)
+            self.closers.append(jpush)
+        if settings["rongcloud.url"]:
+            key = str(settings["rongcloud.app_key"])
+            rc = rongcloud_connect(str(settings["rongcloud.url"]), backup_url=str(settings["rongcloud.backup_url"]),
+                                   app_key=key, secret=require(store, "rongcloud", key))
+            self.chat_handler.set_client(rc)
+            self.closers.append(rc)
 
     async def aclose(self) -> None:
         await self.actions.drain()  # provider calls in flight finish; pending rows stay durable
+        await self.push.drain()  # campaign runners stop; their plans stay durable for resume()
         await self.events.aclose()
         await self.users.aclose()
         for c in self.clients:
@@ -147,8 +167,18 @@ async def build_services(settings: Settings, operator: Operator, *, start_events
     actions = ActionService(engine, audit, {})
     # every handler is registered before recover() runs: pending actions of each kind complete
     sms = SmsService(engine, audit, None, actions, code_template=str(settings["sms.code_template"]))
+    push = PushService(engine, audit, actions, None, config=PushConfig.from_settings(settings))
+    chat_handler = ChatActionHandler(None, system_sender=str(settings["rongcloud.system_user"]))
+    actions.register(CHAT_KINDS, chat_handler)
+    chat = ChatService(engine, audit, new_account_hours=int(settings["chat.new_account_hours"]),
+                       repeat_window_s=float(settings["chat.repeat_window_s"]),
+                       repeat_count=int(settings["chat.repeat_count"]))
+    moderation = ChatModeration(actions, engine, session_gag_minutes=int(settings["chat.session_gag_minutes"]),
+                                word_quota=int(settings["chat.word_quota"]),
+                                concurrency=int(settings["chat.bulk_concurrency"]), audit=audit)
     services = Services(settings=settings, engine=engine, operator=operator, audit=audit, users=users,
-                        events=events, rooms=rooms, monitor=monitor, actions=actions, clients=[], sms=sms)
+                        events=events, rooms=rooms, monitor=monitor, actions=actions, clients=[], sms=sms,
+                        push=push, chat=chat, moderation=moderation, chat_handler=chat_handler)
     if connect_providers:
         services.connect_providers(settings, credentials)
     if start_events:

@@ -100,9 +100,26 @@ class MainWindow(QMainWindow):
             self._add("lookup", self.tr("用户查询"), UserLookupPane(
                 services.users, can=can, page_size=int(services.settings["lookup.page_size"]), sms=services.sms))
         if Permission.CUT_STREAM in can:
+            from console.views.wall import WallPane
+
             rooms = RoomMonitorPane(services.monitor, services.actions,
                                     refresh_ms=int(services.settings["monitor.refresh_ms"]))
             self._add("rooms", self.tr("直播监控"), rooms)
+            self._add("preview", self.tr("多路预览"),
+                      WallPane(lambda: services.monitor.providers, services.actions, op.username))
+            rooms.preview_requested.connect(self.open_preview)
+        if Permission.MODERATE_CHAT in can:
+            from console.views.chat import ChatPane
+
+            chat = ChatPane(services.chat, services.moderation)
+            self._add("chat", self.tr("聊天审核"), chat)
+            chat.open_user.connect(self.open_user)
+            chat.open_room.connect(self.open_room)
+        if Permission.SEND_PUSH in can:
+            from console.views.push import PushPane
+
+            self._add("push", self.tr("推送"), PushPane(services.push))
+        if Permission.CUT_STREAM in can or Permission.MODERATE_CHAT in can or Permission.SEND_PUSH in can:
             self._add("actions", self.tr("操作队列"), ActionQueuePane(services.actions))
         if Permission.VIEW_AUDIT in can:
             self._add("audit", self.tr("审计日志"), AuditPane(services.audit))
@@ -153,6 +170,37 @@ class MainWindow(QMainWindow):
             shown = getattr(pane, "on_shown", None)
             if shown is not None:
                 shown()
+
+    def open_preview(self, room: Any) -> None:
+        """A room (a RoomRef) in the multi-view wall."""
+        from console.views.wall import WallPane
+
+        wall = self.panes.get("preview")
+        if isinstance(wall, WallPane):
+            self.show_pane("preview")
+            wall.open_room(room)
+
+    def open_room(self, room_id: int) -> None:
+        """Preview a room by its id (from a chat line or a user card): its live row in the room monitor."""
+        from console.services.video.playback import room_ref_from_row
+
+        rooms: Any = self.panes.get("rooms")
+        row = None
+        if rooms is not None:
+            row = next((r for r in rooms.model.all.values()
+                        if r.room is not None and int(r.room.id) == int(room_id) and r.provider), None)
+        if row is None:
+            self.statusBar().showMessage(self.tr("该房间当前未开播"), 5000)
+            return
+        self.open_preview(room_ref_from_row(row))
+
+    def open_user(self, user_id: int) -> None:
+        from console.domain import UserId
+
+        lookup: Any = self.panes.get("lookup")
+        if lookup is not None:
+            self.show_pane("lookup")
+            lookup.open_card(UserId(user_id))
 
     def show_pane(self, name: str) -> QWidget:
         pane = self.panes[name]
@@ -218,6 +266,11 @@ class MainWindow(QMainWindow):
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
         self._unsubscribe()
         for pane in self.panes.values():
+            shutdown = getattr(pane, "shutdown", None)  # the wall stops libvlc before its windows go away
+            if shutdown is not None:
+                shutdown()
+            if pane is self.panes.get("chat"):
+                pane.stop()  # type: ignore[attr-defined]
             timer = getattr(pane, "timer", None)
             if timer is not None:
                 timer.stop()

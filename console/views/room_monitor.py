@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDateTime,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -58,6 +59,7 @@ from console.domain import ActionRecord, ActionStatus, AlertKind, Changes
 from console.errors import ConsoleError
 from console.services.actions import ActionService
 from console.services.monitor import RoomMonitor, RoomRow, RowDiff, Snapshot, diff_rows
+from console.services.video.playback import ROOM_MIME, room_ref_from_row
 from console.views.feedback import MessageBar
 from console.views.tasks import TaskRunner
 
@@ -236,6 +238,24 @@ class RoomTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return self._row(index.row()).key
         return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        f = super().flags(index)
+        return f | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else f
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [ROOM_MIME]
+
+    def mimeData(self, indexes: Any) -> QMimeData:  # noqa: N802
+        """A room dragged to the multi-view wall."""
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        md = QMimeData()
+        if not rows:
+            return md
+        ref = room_ref_from_row(self._row(rows[0]))
+        md.setData(ROOM_MIME, ref.to_json())
+        md.setText(ref.label)
+        return md
 
     def multiData(self, index: _Index, span: Any) -> None:  # noqa: N802
         """All the roles a delegate asks for one cell, in one call (Qt 6's ``initStyleOption`` asks ~7 roles
@@ -712,6 +732,7 @@ class RoomMonitorPane(QWidget):
 
     loaded = Signal()
     alerted = Signal(str)
+    preview_requested = Signal(object)  # a RoomRef
 
     def __init__(self, monitor: RoomMonitor, actions: ActionService, *, refresh_ms: int = 2000,
                  parent: QWidget | None = None) -> None:
@@ -727,7 +748,7 @@ class RoomMonitorPane(QWidget):
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("roomSearch")
-        self.search.setPlaceholderText(self.tr("房间号、标题、主播、分类 — Ctrl+F；X 切断，R 恢复"))
+        self.search.setPlaceholderText(self.tr("房间号、标题、主播、分类 — Ctrl+F；X 切断，R 恢复，P 预览"))
         self.search.setClearButtonEnabled(True)
         self.only = QComboBox()
         for key, label in (("all", self.tr("全部")), ("alerts", self.tr("仅告警")), ("live", self.tr("直播中")),
@@ -788,7 +809,10 @@ class RoomMonitorPane(QWidget):
         self.search.textChanged.connect(self._refilter)
         self.only.currentIndexChanged.connect(self._refilter)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
-        for key, slot in (("X", self.cut_selected), ("R", self.resume_selected)):
+        self.table.setDragEnabled(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.table.doubleClicked.connect(lambda _i: self.preview_selected())
+        for key, slot in (("X", self.cut_selected), ("R", self.resume_selected), ("P", self.preview_selected)):
             act = QAction(self)
             act.setShortcut(QKeySequence(key))
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -902,6 +926,12 @@ class RoomMonitorPane(QWidget):
         self.detail.setText("<br>".join(x for x in lines if x))
         self.chart.show_points(self._monitor.history(row.key))
         self._load_gallery(row)
+
+    def preview_selected(self) -> None:
+        """P or a double click: the room in the multi-view wall."""
+        row = self.selected()
+        if row is not None and row.provider:  # cut rows have no provider: nothing to play
+            self.preview_requested.emit(room_ref_from_row(row))
 
     # --- cut and resume (two keystrokes: X, Enter) ---
     def cut_selected(self) -> None:
