@@ -478,7 +478,7 @@ async def test_postgres_moderator_role_has_the_grants_chat_needs(db: Any, db_url
     """On PostgreSQL the console connects as the operator's role: every chat read and action must work
     with shihou_moderator's grants alone (the superuser test engine would hide a missing grant)."""
     if not db_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL roles only")
+        pytest.skip("database roles exist only on the server database; nothing to check on SQLite")
     from console.db.engine import make_engine
 
     await insert(db, [msg("加V领福利 1", sender="10000001"), msg("加V领福利 2", sender="10000002")])
