@@ -77,6 +77,7 @@ from urllib.parse import parse_qsl, unquote
 from aiohttp import web
 
 from console.sandbox.kingsoft import FAULT_KINDS, Fault, FaultKind, FaultPlan, wait_or_closed
+from console.sandbox.process import serve_until_stopped
 
 __all__ = [
     "SANDBOX_APP_KEY",
@@ -1582,8 +1583,6 @@ def _fires(trigger: Mapping[str, Any], after: float, until: float) -> list[float
 
 async def _serve(args: Any) -> None:
     import os
-    import signal
-    import sys
 
     secret = os.environ.get("SHIHOU_JPUSH_SANDBOX_SECRET", SANDBOX_MASTER_SECRET)
     quotas = dict(push_quota=args.push_quota, report_quota=args.report_quota, vip=not args.no_vip)
@@ -1599,20 +1598,11 @@ async def _serve(args: Any) -> None:
         await asyncio.to_thread(emu.populate, [str(10_000_000 + i) for i in range(args.aliases)], seed=args.seed)
         await emu.start(port=args.port)
     print(json.dumps({"base_url": emu.base_url, "app_key": args.app_key, "devices": emu.device_count}), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    reader = loop.run_in_executor(None, sys.stdin.readline) if args.stdin else None
     try:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=args.report_s)
-            if reader is not None and reader.done():
-                break
-            per_cid = emu.deliveries_by_cid()
-            print(json.dumps({"pushes": len(emu.pushes), "schedules": len(emu.schedules),
-                              "duplicate_cids": sum(1 for c, n in per_cid.items() if c and n > 1)}), flush=True)
+        await serve_until_stopped(lambda: {
+            "pushes": len(emu.pushes), "schedules": len(emu.schedules),
+            "duplicate_cids": sum(1 for c, n in emu.deliveries_by_cid().items() if c and n > 1),
+        }, every_s=args.report_s, stdin=args.stdin)
     finally:
         await emu.stop()
         if engine is not None:

@@ -89,6 +89,7 @@ import httptools
 from aiohttp import web
 
 from console.sandbox.kingsoft import FaultKind, FaultPlan, fault_response, wait_or_closed
+from console.sandbox.process import serve_until_stopped
 
 __all__ = [
     "CallRecord",
@@ -1389,8 +1390,6 @@ def _route_body(msg: StoredMessage, client_ip: str) -> bytes:
 
 async def _serve(args: Any) -> None:
     import os
-    import signal
-    import sys
 
     from console.sandbox.chat_traffic import SANDBOX_WORDS, ChatTraffic
 
@@ -1411,19 +1410,10 @@ async def _serve(args: Any) -> None:
     emu.traffic = traffic
     traffic.start()
     print(json.dumps({"base_url": base, "app_key": args.app_key}), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    reader = loop.run_in_executor(None, sys.stdin.readline) if args.stdin else None
     try:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=args.report_s)
-            if reader is not None and reader.done():
-                break
-            print(json.dumps({"sent": traffic.sent, "routing": vars(emu.stats), "backlog": emu.routing_backlog,
-                              "rate": traffic.rate_per_s}), flush=True)
+        await serve_until_stopped(lambda: {
+            "sent": traffic.sent, "routing": vars(emu.stats), "backlog": emu.routing_backlog,
+            "rate": traffic.rate_per_s}, every_s=args.report_s, stdin=args.stdin)
     finally:
         await traffic.stop()
         with contextlib.suppress(TimeoutError):
