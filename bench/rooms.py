@@ -33,10 +33,9 @@ from console.services.monitor import (
 from console.services.video.base import StreamHealth, StreamState  # noqa: E402
 from console.views.room_monitor import (  # noqa: E402
     COLUMNS,
-    RoomDelegate,
+    RoomTable,
     RoomTableModel,
     apply_to_view,
-    configure_table,
 )
 
 
@@ -78,17 +77,13 @@ def mutate(rows: list[RoomRow], rng: random.Random, frac: float, serial: int) ->
 
 def run(n: int, refreshes: int, frac: float) -> dict[str, list[float]]:
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QTableView
 
     app = QApplication.instance() or QApplication([])
     results = {}
     for mode in ("diff", "reset"):
         rng = random.Random(7)
         model = RoomTableModel()
-        view = QTableView()
-        configure_table(view)
-        view.setModel(model)
-        view.setItemDelegate(RoomDelegate(model, None, view))  # as the pane paints (thumbnails aside)
+        view = RoomTable(model)  # as the pane paints (thumbnails aside)
         view.setSortingEnabled(True)
         view.sortByColumn(COLUMNS.index("uptime"), Qt.SortOrder.DescendingOrder)
         view.resize(1400, 900)

@@ -301,12 +301,14 @@ async def _rooms_ready(pane: Any) -> None:
                 break
             await asyncio.sleep(0.25)
     pane.table.selectRow(1)
-    # thumbnails of the rows on screen (screenshots come every few seconds): up to 15 s more
+    # thumbnails of the rows on screen (screenshots come every few seconds) and nginx's bandwidth figures
+    # (it averages over a few seconds, so a stream's first stat reads 0 kbps): up to 15 s more
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 15
     while loop.time() < deadline:
-        shown = [pane.thumbs.get(r) for r in pane.model.rows[:8] if r.state == "live"]
-        if shown and all(pm is not None for pm in shown):
+        top = [r for r in pane.model.rows[:12] if r.state == "live"]
+        if top and all(pane.thumbs.get(r) is not None and r.health is not None and r.health.video_kbps > 0
+                       for r in top):
             break
         await asyncio.sleep(0.25)
     await asyncio.sleep(0.6)

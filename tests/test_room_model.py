@@ -128,3 +128,45 @@ def test_every_changed_row_is_signalled_with_or_without_a_visible_hint(qtbot: An
             for key in changed:
                 pos = order.index(key)
                 assert any(lo <= pos <= hi for lo, hi in spans), (hint, step, key, pos, spans)
+
+
+def test_room_table_paints_rows_and_renders_only_what_changed(qtbot: Any) -> None:
+    """The table paints whole rows from a cache: a refresh that shifts every row on screen (a room starting
+    at the top) re-renders only the new and changed rows; what is painted is what the model holds (an alerted
+    row pink, a selected row in the highlight colour, the text of a changed cell new)."""
+    from PySide6.QtGui import QColor
+
+    from console.views.room_monitor import ROW_HEIGHT, RoomTable
+
+    model = RoomTableModel()
+    table = RoomTable(model)
+    qtbot.addWidget(table)
+    table.resize(1200, 10 * ROW_HEIGHT + 40)
+    model.sort(COLUMNS.index("viewers"), Qt.SortOrder.DescendingOrder)
+    rows = [row(i, viewers=1000 - i) for i in range(200)]
+    rows[3] = replace(rows[3], alerts=frozenset({AlertKind.BITRATE_DROP}), risk=20.0)
+    model.apply(rows)
+    table.show()
+    qtbot.waitExposed(table)
+    img = table.viewport().grab().toImage()
+    before = table.rendered
+    assert before >= 8
+    y = 3 * ROW_HEIGHT + ROW_HEIGHT // 2
+    assert img.pixelColor(table.columnViewportPosition(COLUMNS.index("fps")) + 2, y) == QColor("#fdecea")
+    # a room starts above everything (most viewers) and one visible row changes: every row moves down
+    prev = {r.key: r for r in rows}
+    h = rows[5].health
+    assert h is not None
+    rows[5] = replace(rows[5], health=replace(h, fps=12.5))
+    rows.append(row(999, viewers=5000))
+    model.apply(rows, diff_rows(prev, rows), visible=(0, 9))
+    table.viewport().repaint()
+    assert table.rendered - before <= 3  # the new row and the changed one (not the ~10 that moved)
+    assert model.data(model.index(6, COLUMNS.index("fps"))) == "12.5"
+    table.selectRow(0)
+    table.viewport().repaint()
+    img = table.viewport().grab().toImage()
+    pal = table.palette()
+    group = pal.ColorGroup.Active if table.isActiveWindow() else pal.ColorGroup.Inactive
+    hl = pal.color(group, pal.ColorRole.Highlight)
+    assert img.pixelColor(table.columnViewportPosition(COLUMNS.index("fps")) + 2, ROW_HEIGHT // 2).rgb() == hl.rgb()

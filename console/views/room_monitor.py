@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDateTime,
+    QEvent,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -31,7 +32,17 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QFontMetrics, QIcon, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFontMetrics,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -188,8 +199,9 @@ class RoomTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.all: dict[str, RoomRow] = {}
-        self._store: list[RoomRow] = []
+        self._store: list[list[Any]] = []  # slots [row, sort key]
         self._keys: list[tuple[Any, str]] = []
+        self._slot: dict[str, list[Any]] = {}
         self._cells: dict[str, list[tuple[str, Any]]] = {}
         self.sort_column = COLUMNS.index("risk")
         self.sort_order = Qt.SortOrder.DescendingOrder
@@ -298,44 +310,54 @@ class RoomTableModel(QAbstractTableModel):
     def _sort_key(self, row: RoomRow) -> tuple[Any, str]:
         return (sort_value(row, COLUMNS[self.sort_column]), row.key)
 
-    # --- storage: ``_store`` ascending by sort key, ``_keys`` its keys; descending views map indexes ---
+    # --- storage: ``_store`` ascending by sort key, as slots ``[row, key]`` (``_slot`` finds one by room key,
+    # so a row changed in place is replaced without a search); ``_keys`` the keys, for bisect; descending
+    # views map indexes ---
     def _view_row(self, p: int) -> int:
         return len(self._store) - 1 - p if self._desc else p
 
     def _remove_at(self, p: int) -> None:
         v = self._view_row(p)
         self.beginRemoveRows(QModelIndex(), v, v)
-        del self._store[p]
+        slot = self._store.pop(p)
         del self._keys[p]
+        self._slot.pop(slot[0].key, None)
         self.endRemoveRows()
+
+    def _remove_key(self, key: str) -> bool:
+        slot = self._slot.get(key)
+        if slot is None:
+            return False
+        p = bisect.bisect_left(self._keys, slot[1])
+        assert self._store[p] is slot
+        self._remove_at(p)
+        return True
 
     def _insert(self, row: RoomRow, k: tuple[Any, str] | None = None) -> None:
         k = self._sort_key(row) if k is None else k
         p = bisect.bisect_left(self._keys, k)
         v = p if self.sort_order != Qt.SortOrder.DescendingOrder else len(self._store) - p
         self.beginInsertRows(QModelIndex(), v, v)
-        self._store.insert(p, row)
+        slot: list[Any] = [row, k]
+        self._store.insert(p, slot)
         self._keys.insert(p, k)
+        self._slot[row.key] = slot
         self.endInsertRows()
 
-    def _find(self, row: RoomRow) -> int | None:
-        return self._find_key(self._sort_key(row))
-
-    def _find_key(self, k: tuple[Any, str]) -> int | None:
-        p = bisect.bisect_left(self._keys, k)
-        return p if p < len(self._keys) and self._keys[p] == k else None
-
     def _rebuild(self, visible: list[RoomRow]) -> None:
-        self._store = sorted(visible, key=self._sort_key)
-        self._keys = [self._sort_key(r) for r in self._store]
+        keyed = sorted(((self._sort_key(r), r) for r in visible), key=lambda t: t[0])
+        self._store = [[r, k] for k, r in keyed]
+        self._keys = [k for k, _ in keyed]
+        self._slot = {slot[0].key: slot for slot in self._store}
 
     @property
     def rows(self) -> list[RoomRow]:
         """Visible rows in view order (a copy: for tests and the screenshot)."""
-        return self._store[::-1] if self.sort_order == Qt.SortOrder.DescendingOrder else list(self._store)
+        rows = [slot[0] for slot in self._store]
+        return rows[::-1] if self._desc else rows
 
     def _row(self, v: int) -> RoomRow:
-        return self._store[-1 - v] if self._desc else self._store[v]
+        return self._store[-1 - v][0] if self._desc else self._store[v][0]  # type: ignore[no-any-return]
 
     @property
     def _desc(self) -> bool:
@@ -348,81 +370,78 @@ class RoomTableModel(QAbstractTableModel):
 
         ``visible``: the view rows on screen (first, last), a hint: rows changed in place there get
         one ``dataChanged`` per run of adjacent rows, the rest one wide signal above and one below,
-        which a table repaints only where it meets its viewport. Without it, one signal per run.
+        which a table repaints only where it meets its viewport. Without it, one signal for all rows.
         """
         if diff is None:
             diff = diff_rows(self.all, new_rows)
         old = self.all
+        cells = self._cells
+        slots = self._slot
         col = COLUMNS[self.sort_column]
         plain = not self.text and self.only == "all"
         accepts = self._accepts
         plan = []
         moving = 0
         for r in diff.changed:
-            prev = old[r.key]
-            kp, kn = (sort_value(prev, col), prev.key), (sort_value(r, col), r.key)
-            ap = an = True
-            if not plain:
-                ap, an = accepts(prev), accepts(r)
-            mv = kp != kn or ap != an
+            key = r.key
+            slot = slots.get(key)
+            kn = (sort_value(r, col), key)
+            an = True if plain else accepts(r)
+            mv = (slot is not None) != an or (slot is not None and slot[1] != kn)
             moving += mv
-            plan.append((r, kp, kn, ap, an, mv))
+            plan.append((r, slot, kn, an, mv))
         if moving + len(diff.added) + len(diff.removed) > BULK_LIMIT:
             return self._apply_bulk(diff)
         removed = inserted = 0
         for k in diff.removed:
-            prev = old.pop(k)
-            self._cells.pop(k, None)
-            p = self._find(prev) if self._accepts(prev) else None
-            if p is not None:
-                self._remove_at(p)
-                removed += 1
-        staying: list[tuple[Any, str]] = []
-        for r, kp, kn, ap, an, mv in plan:
-            old[r.key] = r
-            self._cells.pop(r.key, None)
+            old.pop(k, None)
+            cells.pop(k, None)
+            removed += self._remove_key(k)
+        staying: set[str] = set()
+        for r, slot, kn, an, mv in plan:
+            key = r.key
+            old[key] = r
+            cells.pop(key, None)
             if mv:
-                p = self._find_key(kp) if ap else None
-                if p is not None:
-                    self._remove_at(p)
-                    removed += 1
+                if slot is not None:
+                    removed += self._remove_key(key)
                 if an:
                     self._insert(r, kn)
                     inserted += 1
-            elif ap:
-                p = self._find_key(kp)
-                if p is not None:
-                    self._store[p] = r
-                    staying.append(kn)
+            elif slot is not None:
+                slot[0] = r
+                staying.add(key)
         for r in diff.added:
             old[r.key] = r
-            if self._accepts(r):
+            if accepts(r):
                 self._insert(r)
                 inserted += 1
-        # view rows of the rows changed in place, now that every insertion and removal is done
-        in_place = sorted(self._view_row(p) for k in staying if (p := self._find_key(k)) is not None)
-        self._emit_changed(in_place, visible, margin=inserted + removed)
-        return len(in_place), inserted, removed
+        self._emit_changed(staying, visible, margin=inserted + removed)
+        return len(staying), inserted, removed
 
-    def _emit_changed(self, rows: list[int], visible: tuple[int, int] | None, *, margin: int) -> None:
-        """``dataChanged`` for sorted view ``rows``: runs inside ``visible`` (widened by ``margin``), one
-        wide signal for all above it and one for all below it (a superset, which the model API allows)."""
-        if not rows:
+    def _emit_changed(self, keys: set[str], visible: tuple[int, int] | None, *, margin: int) -> None:
+        """``dataChanged`` for the rows of ``keys`` (changed in place), read against the final order: one
+        per run of adjacent rows inside ``visible`` (widened by ``margin``), one wide signal for the rows
+        above it and one for those below when some changed row lies outside (a superset, which the model
+        API allows, and which a table repaints only where it meets its viewport)."""
+        n = len(self._store)
+        if not keys or not n:
             return
         last_col = len(COLUMNS) - 1
-        if visible is not None:
-            first, last = visible[0] - margin, visible[1] + margin
-            lo_i = bisect.bisect_left(rows, first)
-            hi_i = bisect.bisect_right(rows, last)
-            if lo_i > 0:
-                self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[lo_i - 1], last_col), _DISPLAY_ONLY)
-            if hi_i < len(rows):
-                self.dataChanged.emit(self.index(rows[hi_i], 0), self.index(rows[-1], last_col), _DISPLAY_ONLY)
-            rows = rows[lo_i:hi_i]
-        i, n = 0, len(rows)
-        while i < n:
+        if visible is None:
+            self.dataChanged.emit(self.index(0, 0), self.index(n - 1, last_col), _DISPLAY_ONLY)
+            return
+        first, last = max(0, visible[0] - margin), min(n - 1, visible[1] + margin)
+        rows = [v for v in range(first, last + 1) if self._row(v).key in keys]
+        if len(rows) < len(keys):
+            if first > 0:
+                self.dataChanged.emit(self.index(0, 0), self.index(first - 1, last_col), _DISPLAY_ONLY)
+            if last < n - 1:
+                self.dataChanged.emit(self.index(last + 1, 0), self.index(n - 1, last_col), _DISPLAY_ONLY)
+        i, m = 0, len(rows)
+        while i < m:
             lo = hi = rows[i]
-            while i + 1 < n and rows[i + 1] == hi + 1:
+            while i + 1 < m and rows[i + 1] == hi + 1:
                 i += 1
                 hi = rows[i]
             self.dataChanged.emit(self.index(lo, 0), self.index(hi, last_col), _DISPLAY_ONLY)
@@ -471,7 +490,7 @@ class RoomTableModel(QAbstractTableModel):
         persistent = self.persistentIndexList()
         keys = [self._row(i.row()).key for i in persistent]
         self.sort_column, self.sort_order = column, order
-        self._rebuild(list(self._store))
+        self._rebuild([slot[0] for slot in self._store])
         if persistent:
             pos = {r.key: n for n, r in enumerate(self.rows)}
             self.changePersistentIndexList(persistent, [self.index(pos.get(k, 0), i.column())
@@ -609,6 +628,140 @@ class RoomDelegate(QStyledItemDelegate):
             fit = self._elided[key] = (shown, self._fm.horizontalAdvance(shown))
         x = r.right() - 4 - fit[1] if col in _RIGHT else r.x() + 4
         painter.drawText(x, r.y() + (r.height() + self._base) // 2, fit[0])
+
+
+class RoomTable(QTableView):
+    """The room table, painted a row at a time from a cache of rendered rows.
+
+    QTableView paints cell by cell: for each of the ~350 cells on screen it builds a style option,
+    asks the model for flags and roles and calls the delegate — through Python, that is most of a
+    refresh. Here ``paintEvent`` draws each visible row as one pixmap, rendered again only when
+    the row's cells (the model's cell cache), its selection, its thumbnail or the column widths
+    changed. A refresh that shifts every row on screen (a room starting above them) re-blits
+    ~25 cached rows and renders the few that changed. Selection, keyboard, header, scrolling and
+    drag stay QTableView's; the delegate still paints drag pixmaps.
+    """
+
+    def __init__(self, model: RoomTableModel, thumbs: Thumbnails | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._m = model
+        self.thumbs = thumbs
+        self.setModel(model)
+        configure_table(self)
+        self.setItemDelegate(RoomDelegate(model, thumbs, self))
+        self._cache: dict[str, tuple[list[tuple[str, Any]], tuple[Any, ...], QPixmap]] = {}
+        self._elided: dict[tuple[str, int], tuple[str, int]] = {}
+        self.rendered = 0  #: rows rendered (not re-blitted), for tests and the benchmark
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                            QEvent.Type.LanguageChange):
+            self._cache.clear()
+            self._elided.clear()
+        super().changeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        m = self._m
+        vp = self.viewport()
+        painter = QPainter(vp)
+        area = event.rect()
+        pal = self.palette()
+        painter.fillRect(area, pal.base())
+        n = m.rowCount()
+        first = self.rowAt(area.top()) if n else -1
+        if first < 0:
+            painter.end()
+            return
+        last = self.rowAt(area.bottom())
+        if last < 0:
+            last = n - 1
+        hh = self.horizontalHeader()
+        cols = tuple((c, hh.sectionPosition(c), hh.sectionSize(c)) for c in range(m.columnCount())
+                     if not hh.isSectionHidden(c))
+        width = hh.length()
+        rh = self.verticalHeader().defaultSectionSize()
+        y0 = -self.verticalOffset()
+        x0 = -self.horizontalOffset()
+        active = self.isActiveWindow()
+        sm = self.selectionModel()
+        root = self.rootIndex()
+        dpr = vp.devicePixelRatioF()
+        geom = (cols, width, rh, active, dpr)
+        cache = self._cache
+        painted: set[str] = set()
+        for v in range(first, last + 1):
+            row = m._row(v)  # noqa: SLF001 - the view is the model's own painter
+            cells = m._row_cells(row)  # noqa: SLF001
+            sel = sm.isRowSelected(v, root)
+            thumb = self.thumbs.get(row) if self.thumbs is not None else None
+            sig = (sel, thumb.cacheKey() if thumb is not None else 0, geom)
+            got = cache.get(row.key)
+            if got is None or got[0] is not cells or got[1] != sig:
+                got = cache[row.key] = (cells, sig, self._render(row, cells, sel, thumb, cols, width, rh, dpr, pal))
+            painter.drawPixmap(x0, y0 + v * rh, got[2])
+            painted.add(row.key)
+        painter.end()
+        if len(cache) > 3 * max(1, vp.height() // rh + 2):  # keep the rows on screen (and a few more)
+            for k in [k for k in cache if k not in painted]:
+                del cache[k]
+
+    def _render(self, row: RoomRow, cells: list[tuple[str, Any]], selected: bool, thumb: QPixmap | None,
+                cols: tuple[tuple[int, int, int], ...], width: int, rh: int, dpr: float, pal: Any) -> QPixmap:
+        self.rendered += 1
+        pm = QPixmap(max(1, round(width * dpr)), max(1, round(rh * dpr)))
+        pm.setDevicePixelRatio(dpr)
+        group = QPalette.ColorGroup.Active if self.isActiveWindow() else QPalette.ColorGroup.Inactive
+        if selected:
+            pm.fill(pal.color(group, QPalette.ColorRole.Highlight))
+        elif row.alerts:
+            pm.fill(_PINK)
+        else:
+            pm.fill(pal.color(group, QPalette.ColorRole.Base))
+        p = QPainter(pm)
+        p.setFont(self.font())
+        fm = p.fontMetrics()
+        base = (rh - 1 + fm.ascent() - fm.descent()) // 2
+        text_pen = pal.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        grid = self._grid_color()
+        elided = self._elided
+        if len(elided) > 50_000:
+            elided.clear()
+        for c, x, w in cols:
+            if c == _THUMB_COL:
+                if thumb is not None:
+                    p.drawPixmap(x + (w - thumb.width()) // 2, (rh - 1 - thumb.height()) // 2, thumb)
+            else:
+                text = cells[c][0]
+                if text:
+                    if selected:
+                        p.setPen(text_pen)
+                    elif row.state == "cut":
+                        p.setPen(_GREY)
+                    elif row.alerts and c in _ALERT_COLUMNS:
+                        p.setPen(_RED)
+                    else:
+                        p.setPen(text_pen)
+                    key = (text, w - 8)
+                    fit = elided.get(key)
+                    if fit is None:
+                        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, w - 8)
+                        fit = elided[key] = (shown, fm.horizontalAdvance(shown))
+                    p.drawText(x + w - 5 - fit[1] if c in _RIGHT else x + 4, base, fit[0])
+            if self.showGrid():
+                p.setPen(grid)
+                p.drawLine(x + w - 1, 0, x + w - 1, rh - 1)
+        if self.showGrid():
+            p.setPen(grid)
+            p.drawLine(0, rh - 1, width - 1, rh - 1)
+        p.end()
+        return pm
+
+    def _grid_color(self) -> QColor:
+        opt = QStyleOptionViewItem()
+        opt.initFrom(self)
+        hint = self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, opt, self)
+        return QColor.fromRgba(hint & 0xFFFFFFFF) if hint else self.palette().color(QPalette.ColorRole.Mid)
 
 
 def apply_to_view(model: RoomTableModel, view: QTableView, rows: list[RoomRow], diff: RowDiff | None) -> None:
@@ -760,16 +913,13 @@ class RoomMonitorPane(QWidget):
             bar.addWidget(w, s)
         lay.addLayout(bar)
         self.model = RoomTableModel(self)
-        self.table = QTableView()
+        self.thumbs = Thumbnails(monitor, self.tasks, self._thumbs_changed)
+        self.table = RoomTable(self.model, self.thumbs)
         self.table.setObjectName("rooms")
-        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COLUMNS.index("risk"), Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        configure_table(self.table)
-        self.thumbs = Thumbnails(monitor, self.tasks, self._thumbs_changed)
-        self.table.setItemDelegate(RoomDelegate(self.model, self.thumbs, self.table))
         self.table.setColumnWidth(_THUMB_COL, THUMB.width() + 8)
         self._thumb_repaint = QTimer(self)
         self._thumb_repaint.setSingleShot(True)
