@@ -299,3 +299,50 @@ async def test_generic_handler_outbox(known_db: Any, expect_log: list[str]) -> N
     bare = ActionService(known_db, AuditService(known_db, operator(Role.MODERATOR)))
     assert await bare.recover() == []
     assert [r.key for r in await bare.queue()][:1] == ["k-five"]
+
+
+async def test_the_stream_named_by_the_caller_is_checked_before_anything_is_written(
+        known_db: Any, emu: KingsoftEmulator) -> None:
+    """The monitor names the stream it sees live; on PostgreSQL the intent, its event and the NOTIFY are one
+    statement guarded by the same check: a wrong stream or an unknown room writes nothing and says why; the
+    same key twice is one action."""
+    from console.errors import InvalidInput, NotFound
+
+    video = kls(emu)
+    actions = ActionService(known_db, AuditService(known_db, operator(Role.MODERATOR)), video)
+    try:
+        async with known_db.connect() as conn:
+            before = (await conn.execute(sa.select(sa.func.count()).select_from(t.action_outbox))).scalar_one()
+        with pytest.raises(InvalidInput, match="publishes"):
+            await actions.cut_stream(RoomId(1), "涉政敏感内容", None, stream="room_2")
+        with pytest.raises(NotFound):
+            await actions.cut_stream(RoomId(987654), "涉政敏感内容", None, stream=STREAM)
+        async with known_db.connect() as conn:
+            assert (await conn.execute(sa.select(sa.func.count()).select_from(t.action_outbox))).scalar_one() == before
+        emu.publish(STREAM)
+        heard: list[str] = []
+        async with known_db.connect() as lc:
+            if known_db.dialect.name == "postgresql":  # the intent's NOTIFY reaches other consoles
+                raw = await lc.get_raw_connection()
+                def on_notify(*a: Any) -> None:
+                    heard.append(a[3])
+
+                await raw.driver_connection.add_listener(t.EVENT_CHANNEL, on_notify)
+            rec = await actions.cut_stream(RoomId(1), "涉政敏感内容", timedelta(minutes=10), stream=STREAM,
+                                           key="k-guard")
+            await asyncio.sleep(0.2)
+            if known_db.dialect.name == "postgresql":
+                assert heard.count(f"actions:{rec.id}") == 2, heard  # intent and completion
+                await raw.driver_connection.remove_listener(t.EVENT_CHANNEL, on_notify)
+        assert rec.state is ActionStatus.DONE and rec.payload["stream"] == STREAM
+        again = await actions.cut_stream(RoomId(1), "涉政敏感内容", timedelta(minutes=10), stream=STREAM, key="k-guard")
+        assert again.id == rec.id
+        async with known_db.connect() as conn:
+            n = (await conn.execute(sa.select(sa.func.count()).select_from(t.action_outbox).where(
+                t.action_outbox.c.idempotency_key == "k-guard"))).scalar_one()
+            ev = (await conn.execute(sa.select(sa.func.count()).select_from(t.events).where(
+                t.events.c.topic == "actions", t.events.c.ref == str(rec.id)))).scalar_one()
+        assert n == 1 and ev >= 2  # the intent's event and the completion's
+        await actions.resume_stream(RoomId(1), "复核后恢复")
+    finally:
+        await video.aclose()

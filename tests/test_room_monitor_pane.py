@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -75,8 +76,12 @@ async def test_cut_with_two_keystrokes_then_resume(qtbot: Any, settings: Any, en
         await asyncio.sleep(0.05)
         QTest.keyClick(pane.table, Qt.Key.Key_X)
         assert pane.dialog is not None and pane.dialog.isVisible()
+        assert pane.dialog.isWindow() is False and pane.dialog.reasons.hasFocus()  # a sheet over the pane
+        if os.environ.get("SHEET_PNG"):
+            win.grab().save(os.environ["SHEET_PNG"])
         QTest.keyClick(pane.dialog, Qt.Key.Key_Return)
         await until(lambda: "room_1" in emu.blacklisted())
+        await until(lambda: not pane.dialog.isVisible() and pane.table.hasFocus())  # closed, back on the rooms
         await until(lambda: (r := pane.model.row_for("cut/room_1")) is not None and r.state == "cut")
         async with engine.connect() as conn:
             audit = (await conn.execute(sa.select(t.audit_log).where(t.audit_log.c.kind == "stream_cut"))).one()

@@ -12,6 +12,7 @@ import asyncio
 import bisect
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -784,25 +785,47 @@ def configure_table(table: QTableView) -> None:
 
 
 class CutDialog(QDialog):
-    """Preset reasons and durations, the default focused: Enter confirms."""
+    """Preset reasons and durations, the default focused: Enter confirms.
+
+    Built once per pane and reused (:meth:`reset`): building one costs a few milliseconds the moderator
+    would wait for between the two keystrokes. ``confirmed`` is emitted when the moderator confirms,
+    before the dialog hides, so the action starts before the window repaints under it; ``key`` is the
+    idempotency key of this opening (a second confirmation of the same opening is the same action).
+    """
 
     REASONS = ("涉政敏感内容", "色情低俗", "暴力血腥", "赌博诈骗", "未成年人不宜", "侵权盗播", "辱骂引战")
     DURATIONS: tuple[tuple[str, timedelta | None], ...] = (
         ("10 分钟", timedelta(minutes=10)), ("1 小时", timedelta(hours=1)), ("24 小时", timedelta(days=1)),
         ("永久", None))
 
-    def __init__(self, room_label: str, *, resume: bool = False, parent: QWidget | None = None) -> None:
+    confirmed = Signal()
+
+    def __init__(self, room_label: str, *, resume: bool = False, parent: QWidget | None = None,
+                 embedded: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("cutDialog")
         self.resume = resume
+        self.embedded = embedded
+        self._confirming = False
+        self.return_focus: QWidget | None = None  #: gets the focus when the sheet closes
+        if embedded:  # a sheet over the parent, not a window: no window activation, no native window to hide
+            self.setWindowFlags(Qt.WindowType.Widget)
+            self.setAutoFillBackground(True)
+            self.setStyleSheet("QDialog#cutDialog { border: 1px solid palette(mid); border-radius: 4px; }")
+            self.hide()
+        self.key = ""
         self.setWindowTitle(self.tr("恢复推流") if resume else self.tr("切断直播"))
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"<b>{room_label}</b>"))
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        bold = self.title.font()
+        bold.setBold(True)
+        self.title.setFont(bold)
+        lay.addWidget(self.title)
         form = QFormLayout()
         self.reasons = QListWidget()
         self.reasons.setObjectName("cutReasons")
         self.reasons.addItems([self.tr("复核后恢复"), self.tr("误判")] if resume else list(self.REASONS))
-        self.reasons.setCurrentRow(0)
         self.reasons.setMaximumHeight(150)
         self.note = QLineEdit()
         self.note.setPlaceholderText(self.tr("补充说明（可选）"))
@@ -811,19 +834,58 @@ class CutDialog(QDialog):
         self.duration = QComboBox()
         for label, d in self.DURATIONS:
             self.duration.addItem(self.tr(label), d)
-        self.duration.setCurrentIndex(1)
         if not resume:
             form.addRow(self.tr("时长"), self.duration)
         lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok = self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(self.tr("恢复") if resume else self.tr("切断"))
         ok.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.reasons.setFocus()
         self.reasons.itemActivated.connect(lambda _i: self.accept())
+        self.reset(room_label)
+
+    def reset(self, room_label: str) -> None:
+        """Ready for another room: the defaults selected, the reason list focused, a new key."""
+        self.title.setText(f"{self.windowTitle()} · {room_label}" if self.embedded else room_label)
+        self.reasons.setCurrentRow(0)
+        self.note.clear()
+        self.duration.setCurrentIndex(1)
+        self.reasons.setFocus()
+        self.key = uuid.uuid4().hex
+
+    def accept(self) -> None:
+        if not self.isVisible() or self._confirming:  # Enter on the list and the default button: one confirmation
+            return
+        self._confirming = True
+        self.confirmed.emit()
+        if not self.embedded:
+            self.close_accepted()
+        # Embedded: the sheet stays, unchanged, until the owner calls close_accepted (the action has reached
+        # the provider, or a moment has passed). Anything repainted now would be painted before the action's
+        # first step runs (Qt handles posted paint events before the loop's timers).
+
+    def close_accepted(self) -> None:
+        if self._confirming:
+            self._confirming = False
+            if self.return_focus is not None:  # to the owner's list, not to the first widget of the window
+                self.return_focus.setFocus()
+            super().accept()
+
+    def open(self) -> None:
+        if not self.embedded:
+            super().open()
+            return
+        parent = self.parentWidget()
+        if parent is not None:
+            size = self.sizeHint().expandedTo(QSize(420, 0))
+            self.setGeometry((parent.width() - size.width()) // 2, max(0, (parent.height() - size.height()) // 3),
+                             size.width(), size.height())
+        self.show()
+        self.raise_()
+        self.reasons.setFocus()
 
     def reason(self) -> str:
         item = self.reasons.currentItem()
@@ -979,6 +1041,8 @@ class RoomMonitorPane(QWidget):
         self.timer.timeout.connect(self.refresh)
         self.tray: QSystemTrayIcon | None = None
         self.dialog: CutDialog | None = None
+        self._dialogs: dict[bool, CutDialog] = {}
+        self._for_dialog: RoomRow | None = None
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -1096,28 +1160,40 @@ class RoomMonitorPane(QWidget):
             self.message_bar.show_message(self.tr("请先选择一个已登记的房间"), "warning", timeout_ms=4000)
             return
         room = row.room
-        dlg = CutDialog(f"{room.id} {room.title} — {room.streamer}", resume=resume, parent=self)
+        label = f"{room.id} {room.title} — {room.streamer}"
+        dlg = self._dialogs.get(resume)
+        if dlg is None:
+            dlg = self._dialogs[resume] = CutDialog(label, resume=resume, parent=self, embedded=True)
+            dlg.confirmed.connect(lambda dlg=dlg: self._confirmed(dlg))
+            dlg.return_focus = self.table
+        else:
+            dlg.reset(label)
+        self._for_dialog = row
         self.dialog = dlg
-
-        def done(code: int) -> None:
-            if code != QDialog.DialogCode.Accepted:
-                return
-            provider = row.provider or None
-            if resume:
-                coro = self._actions.resume_stream(room.id, dlg.reason(), provider=provider)
-            else:
-                h = row.health
-                evidence = {"health": None if h is None else {
-                    "viewers": h.viewers, "video_kbps": h.video_kbps, "fps": h.fps, "width": h.width,
-                    "height": h.height, "keyframe_interval_s": h.keyframe_interval_s},
-                    "alerts": sorted(row.alerts), "stream": row.stream, "provider": row.provider}
-                coro = self._actions.cut_stream(room.id, dlg.reason(), dlg.chosen_duration(), evidence=evidence,
-                                                provider=provider, stream=row.stream or None)
-            self.tasks.run(f"action:{room.id}", coro, on_done=self._action_done,
-                           busy=self.tr("正在执行…"))
-
-        dlg.finished.connect(done)
         dlg.open()
+
+    def _confirmed(self, dlg: CutDialog) -> None:
+        row = self._for_dialog
+        if row is None or row.room is None:
+            return
+        room = row.room
+        provider = row.provider or None
+        if dlg.resume:
+            coro = self._actions.resume_stream(room.id, dlg.reason(), provider=provider, key=dlg.key)
+        else:
+            h = row.health
+            evidence = {"health": None if h is None else {
+                "viewers": h.viewers, "video_kbps": h.video_kbps, "fps": h.fps, "width": h.width,
+                "height": h.height, "keyframe_interval_s": h.keyframe_interval_s},
+                "alerts": sorted(row.alerts), "stream": row.stream, "provider": row.provider}
+            coro = self._actions.cut_stream(room.id, dlg.reason(), dlg.chosen_duration(), evidence=evidence,
+                                            provider=provider, stream=row.stream or None, key=dlg.key)
+        def done(rec: ActionRecord) -> None:
+            dlg.close_accepted()
+            self._action_done(rec)
+
+        self.tasks.run(f"action:{room.id}", coro, on_done=done, busy=self.tr("正在执行…"))
+        QTimer.singleShot(400, dlg.close_accepted)  # a provider that takes its time: the sheet goes anyway
 
     def _action_done(self, rec: ActionRecord) -> None:
         if rec.state is ActionStatus.DONE:
