@@ -588,3 +588,40 @@ async def seed_templates(engine: Any, emu: AliyunSmsEmulator, *, by: str = "sand
                 approved=tpl.status == 1, synced_at=now, synced_by=by))
             written += 1
     return written
+
+
+async def showcase_campaign(engine: Any, gateway: Any, *, requester: str = "demo-ops", approver: str = "demo-admin",
+                            recipients: int = 12) -> int:
+    """A small campaign really sent through :class:`~console.services.sms.service.SmsService` to the sandbox
+    emulator: ``requester`` creates it, ``approver`` (another demo operator, the second person) approves it,
+    then it is sent (for the screenshot's report). Only the training sandbox has the demo operators.
+
+    Raises:
+        NotFound: A demo operator is missing (not the sandbox's database).
+    """
+    import sqlalchemy as sa
+
+    from console.db import tables as t
+    from console.domain import Operator, OperatorId, Role
+    from console.errors import NotFound
+    from console.services.audit import AuditService
+    from console.services.sms.service import Audience, SmsService
+
+    consoles: list[SmsService] = []
+    async with engine.connect() as conn:
+        for name in (requester, approver):
+            row = (await conn.execute(sa.select(t.operators).where(t.operators.c.username == name))).first()
+            if row is None:
+                raise NotFound(f"No sandbox operator {name}")
+            op = Operator(id=OperatorId(int(row.id)), username=row.username, display_name=row.display_name,
+                          role=Role(row.role))
+            consoles.append(SmsService(engine, AuditService(engine, op), gateway))
+        ids = list((await conn.execute(sa.select(t.users.c.id).where(t.users.c.status == "active")
+                                       .order_by(t.users.c.last_active_at.desc()).limit(recipients))).scalars())
+    ask, ok = consoles
+    c = await ask.create_campaign("回归礼包 · 沙箱演示", "SMS_245512083", {"gift": "金币×100", "days": "7"},
+                                  Audience(kind="user_ids", user_ids=tuple(int(i) for i in ids)),
+                                  reason="沙箱演示活动", quiet_start=0, quiet_end=0)
+    await ok.approve(c.approval_id or 0, "沙箱演示：第二位运营批准")
+    await ask.send_campaign(c.id)
+    return c.id

@@ -394,6 +394,11 @@ class AliyunSms:
         self._clock, self._nonce = clock, nonce
         self._retries_isp, self._isp_backoff_s = retries_isp, isp_backoff_s
 
+    @property
+    def base_url(self) -> str:
+        """Where the gateway is (the sandbox's emulator listens on 127.0.0.1)."""
+        return str(self._client.base_url)
+
     # --- transport ---------------------------------------------------------------------------
 
     def signed_params(self, action: str, params: Mapping[str, str], *, method: str = "POST") -> dict[str, str]:

@@ -82,6 +82,14 @@ CODE_PURPOSES = ("register", "verify")
 MAX_REASON = 500
 MAX_USER_IDS = 10_000
 CAMPAIGN_KINDS = ("notice", "marketing")
+#: How far ahead a campaign may be scheduled.
+MAX_SCHEDULE_AHEAD = timedelta(days=30)
+#: A scheduled time this close to now (or a little past, the operator's typing) means "now".
+SCHEDULE_GRACE = timedelta(minutes=1)
+#: China's carriers: one SMS carries 70 characters (signature included); a longer text goes as a
+#: concatenated SMS of 67-character parts, each billed as one message (the Aliyun rule).
+SINGLE_SMS_CHARS = 70
+PART_SMS_CHARS = 67
 
 
 def _now() -> datetime:
@@ -109,6 +117,21 @@ def quiet_until(at: datetime, start: int, end: int) -> datetime:
     if stop <= local:
         stop += timedelta(days=1)
     return stop.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmsLength:
+    chars: int
+    segments: int
+
+
+def sms_length(text: str) -> SmsLength:
+    """Characters (each CJK character, letter, digit or emoji code point counts 1; an emoji outside the
+    BMP counts 2, as carriers bill UCS-2 units) and billed parts of ``text`` (signature included)."""
+    chars = sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+    if chars <= SINGLE_SMS_CHARS:
+        return SmsLength(chars=chars, segments=1 if chars else 0)
+    return SmsLength(chars=chars, segments=-(-chars // PART_SMS_CHARS))
 
 
 # --- records ---------------------------------------------------------------------------------------
@@ -204,6 +227,20 @@ class CampaignInfo:
     quiet_end: int
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    #: Not before this time (a scheduled campaign); None: as soon as it is approved.
+    send_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OptOut:
+    """One number on the opt-out list. ``phone`` is kept for removal; screens show ``phone_masked``."""
+
+    phone: str
+    phone_masked: str
+    user_id: int | None
+    source: str
+    created_by: str
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -254,13 +291,15 @@ class SmsService:
         retry_delay_s: Pause before a campaign retries the recipients that failed retryably.
         max_passes: Passes over the retryable failures before a run stops (they stay pending).
         claim_ttl: After this long without a heartbeat another console may take a campaign over.
+        confirm_threshold: Above this many recipients the operator types the audience size to confirm.
     """
 
     def __init__(self, engine: AsyncEngine, audit: AuditService, gateway: SmsGateway | None,
                  actions: Any | None = None, *, code_key: Secret | None = None, code_template: str = "SMS_216427811",
                  code_ttl: timedelta = timedelta(minutes=5), clock: Callable[[], datetime] = _now,
                  concurrency: int = 8, retry_delay_s: float = 1.0, max_passes: int = 4,
-                 claim_ttl: timedelta = timedelta(minutes=2), batch: int = 200) -> None:
+                 claim_ttl: timedelta = timedelta(minutes=2), batch: int = 200,
+                 confirm_threshold: int = 1000) -> None:
         self._engine = engine
         self._audit = audit
         self._gateway = gateway
@@ -273,6 +312,7 @@ class SmsService:
         self._max_passes = max(1, max_passes)
         self._claim_ttl = claim_ttl
         self._batch = batch
+        self.confirm_threshold = max(0, confirm_threshold)
         self._templates: dict[str, SmsTemplate] = {}
         self._claims: dict[int, str] = {}
         self._actions = actions
@@ -290,6 +330,15 @@ class SmsService:
     @property
     def gateway(self) -> SmsGateway | None:
         return self._gateway
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    @property
+    def sign_name(self) -> str:
+        """The sign name the gateway puts before every text (【…】), for previews."""
+        return str(getattr(self._gateway, "sign_name", "") or "")
 
     @property
     def operator(self) -> str:
@@ -474,33 +523,68 @@ class SmsService:
 
     # --- opt-outs ------------------------------------------------------------------------------
 
-    async def add_opt_out(self, phone: str, *, user_id: UserId | None = None, source: str = "support") -> None:
+    async def add_opt_out(self, phone: str, *, user_id: UserId | None = None, source: str = "support",
+                          reason: str = "") -> bool:
+        """Put a number on the opt-out list (campaigns skip it; codes are still sent). An operator's entry
+        (``source`` "support") needs a reason; a user's own reply ("reply R") is its own reason. Returns
+        False when the number was on the list already.
+
+        Raises:
+            PermissionDenied: The role lacks ``SEND_SMS`` (audited).
+            InvalidInput: Not a mobile number; no reason for an operator's entry.
+        """
+        await self._audit.require(Permission.SEND_SMS, "sms_opt_outs")
         number = check_phone(phone)
-        await self._audit.require(Permission.SEND_SMS, f"phone:{mask_phone(number)}")
+        why = _reason(reason) if source == "support" or reason.strip() else ""
         async with self._engine.begin() as conn:
             exists = (await conn.execute(sa.select(ts.sms_opt_outs.c.phone).where(
                 ts.sms_opt_outs.c.phone == number))).first()
-            if exists is None:
-                await conn.execute(ts.sms_opt_outs.insert().values(
-                    phone=number, user_id=user_id, source=source[:32], created_by=self.operator,
-                    created_at=self._clock()))
-                await self._audit.record("sms_opt_out", f"phone:{mask_phone(number)}", after={"source": source},
-                                         conn=conn)
+            if exists is not None:
+                return False
+            await conn.execute(ts.sms_opt_outs.insert().values(
+                phone=number, user_id=user_id, source=source[:32], created_by=self.operator,
+                created_at=self._clock()))
+            await self._audit.record("sms_opt_out", f"phone:{mask_phone(number)}", reason=why,
+                                     after={"source": source}, conn=conn)
+            await publish(conn, "sms", "opt_outs")
+        return True
 
-    async def remove_opt_out(self, phone: str, reason: str) -> None:
+    async def remove_opt_out(self, phone: str, reason: str) -> bool:
+        """Take a number off the opt-out list (audited with the reason). False when it was not on it.
+
+        Raises:
+            PermissionDenied: The role lacks ``SEND_SMS`` (audited).
+            InvalidInput: Not a mobile number, or no reason.
+        """
+        await self._audit.require(Permission.SEND_SMS, "sms_opt_outs")
         number = check_phone(phone)
-        await self._audit.require(Permission.SEND_SMS, f"phone:{mask_phone(number)}")
+        why = _reason(reason)
         async with self._engine.begin() as conn:
             res = await conn.execute(ts.sms_opt_outs.delete().where(ts.sms_opt_outs.c.phone == number))
             if res.rowcount:
-                await self._audit.record("sms_opt_in", f"phone:{mask_phone(number)}", reason=_reason(reason),
-                                         conn=conn)
+                await self._audit.record("sms_opt_in", f"phone:{mask_phone(number)}", reason=why, conn=conn)
+                await publish(conn, "sms", "opt_outs")
+        return bool(res.rowcount)
 
     async def opted_out(self, phone: str) -> bool:
+        await self._audit.require(Permission.SEND_SMS, "sms_opt_outs")
         number = check_phone(phone)
         async with self._engine.connect() as conn:
             return (await conn.execute(sa.select(ts.sms_opt_outs.c.phone).where(
                 ts.sms_opt_outs.c.phone == number))).first() is not None
+
+    async def opt_outs(self, query: str = "", *, limit: int = 500) -> list[OptOut]:
+        """The opt-out list, newest first; ``query``: digits the number contains, or its last digits."""
+        await self._audit.require(Permission.SEND_SMS, "sms_opt_outs")
+        o = ts.sms_opt_outs
+        q = sa.select(o).order_by(o.c.created_at.desc(), o.c.phone).limit(max(1, min(limit, 5000)))
+        digits = "".join(c for c in query if c.isdigit())
+        if digits:
+            q = q.where(o.c.phone.contains(digits, autoescape=True))
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [OptOut(phone=r.phone, phone_masked=mask_phone(r.phone), user_id=r.user_id, source=r.source,
+                       created_by=r.created_by, created_at=r.created_at) for r in rows]
 
     # --- audiences ---------------------------------------------------------------------------
 
@@ -558,13 +642,18 @@ class SmsService:
     # --- campaigns -----------------------------------------------------------------------------
 
     async def create_campaign(self, name: str, template_code: str, params: dict[str, Any], audience: Audience, *,
-                              reason: str, quiet_start: int = 21, quiet_end: int = 8) -> CampaignInfo:
+                              reason: str, quiet_start: int = 21, quiet_end: int = 8,
+                              send_at: datetime | None = None, confirm_size: int | None = None) -> CampaignInfo:
         """Snapshot the audience (opted-out numbers left out, each recipient with its ``out_id``) and ask
-        another operator to approve. Nothing is sent before the approval.
+        another operator to approve. Nothing is sent before the approval, nor before ``send_at``.
+
+        Above ``confirm_threshold`` recipients the operator must have typed the exact audience size
+        (``confirm_size``), checked against the count taken in the same transaction as the snapshot.
 
         Raises:
             InvalidInput: An empty name or reason, a template not synced/approved or meant for codes, a
-                missing or bad variable, a bad audience or one that is empty, bad quiet hours.
+                missing or bad variable, a bad audience or one that is empty, bad quiet hours, a schedule
+                in the past or too far ahead, a missing or wrong typed audience size.
         """
         await self._audit.require(Permission.SEND_SMS, "sms_campaign")
         name = name.strip()
@@ -573,6 +662,7 @@ class SmsService:
         reason = _reason(reason)
         if not (0 <= quiet_start <= 23 and 0 <= quiet_end <= 23):
             raise InvalidInput("quiet_hours", "hours must be 0..23")
+        send_at = self._check_send_at(send_at)
         self._check_audience(audience)
         async with self._engine.connect() as conn:
             row = (await conn.execute(sa.select(ts.sms_templates).where(
@@ -591,8 +681,12 @@ class SmsService:
             counts = await self._count(conn, audience)
             if counts.recipients == 0:
                 raise InvalidInput("audience", "nobody to send to (the audience is empty or opted out)")
+            self._check_confirmation(counts.recipients, confirm_size)
+            doc = audience.to_json()
+            if send_at is not None:
+                doc["send_at"] = send_at.isoformat()
             cid = (await conn.execute(ts.sms_campaigns.insert().values(
-                name=name, template_code=tpl.code, params=values, audience=audience.to_json(),
+                name=name, template_code=tpl.code, params=values, audience=doc,
                 audience_size=counts.recipients, skipped_opt_out=counts.opted_out, quiet_start=quiet_start,
                 quiet_end=quiet_end, state="awaiting_approval", created_by=self.operator, created_at=now,
             ).returning(ts.sms_campaigns.c.id))).scalar_one()
@@ -615,12 +709,32 @@ class SmsService:
             ).returning(ts.approvals.c.id))).scalar_one()
             await conn.execute(ts.sms_campaigns.update().where(ts.sms_campaigns.c.id == cid).values(approval_id=aid))
             await self._audit.record("sms_campaign_create", f"sms_campaign:{cid}", reason=reason,
-                                     after={"template": tpl.code, "audience": audience.to_json(),
+                                     after={"template": tpl.code, "audience": doc,
                                             "recipients": counts.recipients, "opted_out": counts.opted_out,
                                             "approval_id": aid}, conn=conn)
             await publish(conn, "approvals", str(aid))
             await publish(conn, "sms", f"campaign:{cid}")
         return await self.campaign(cid)
+
+    def _check_send_at(self, send_at: datetime | None) -> datetime | None:
+        if send_at is None:
+            return None
+        if send_at.tzinfo is None:
+            raise InvalidInput("schedule", "the time must carry its time zone")
+        now = self._clock()
+        if send_at < now - SCHEDULE_GRACE:
+            raise InvalidInput("schedule", f"{send_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M} (China time) is in the past")
+        if send_at > now + MAX_SCHEDULE_AHEAD:
+            raise InvalidInput("schedule", f"at most {MAX_SCHEDULE_AHEAD.days} days ahead")
+        return None if send_at <= now + SCHEDULE_GRACE else send_at.astimezone(UTC)
+
+    def _check_confirmation(self, recipients: int, confirm_size: int | None) -> None:
+        if recipients <= self.confirm_threshold:
+            return
+        if confirm_size is None:
+            raise InvalidInput("confirm_size", f"{recipients:,} recipients: type the audience size to confirm")
+        if confirm_size != recipients:
+            raise InvalidInput("confirm_size", f"typed {confirm_size:,}, but the audience is {recipients:,}")
 
     async def campaign(self, campaign_id: int) -> CampaignInfo:
         await self._audit.require(Permission.SEND_SMS, f"sms_campaign:{campaign_id}")
@@ -731,6 +845,26 @@ class SmsService:
                 ts.sms_campaigns.c.state.in_(["approved", "sending"])).order_by(ts.sms_campaigns.c.id))).scalars())
         return [await self.send_campaign(cid) for cid in ids]
 
+    async def due(self) -> list[int]:
+        """Approved (or interrupted) campaigns that may be sent now: past their ``send_at``, outside their
+        quiet hours, and not being sent by a live console (a claim older than ``claim_ttl`` is dead)."""
+        await self._audit.require(Permission.SEND_SMS, "sms_campaign")
+        c = ts.sms_campaigns.c
+        now = self._clock()
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(sa.select(ts.sms_campaigns).where(
+                c.state.in_(["approved", "sending"]),
+                sa.or_(c.claimed_by.is_(None), c.claimed_at < now - self._claim_ttl)).order_by(c.id))).all()
+        out = []
+        for r in rows:
+            info = _campaign(r)
+            if info.send_at is not None and now < info.send_at:
+                continue
+            if in_quiet_hours(now, info.quiet_start, info.quiet_end):
+                continue
+            out.append(info.id)
+        return out
+
     async def send_campaign(self, campaign_id: int) -> CampaignReport:
         """Send an approved campaign (or resume one), each recipient exactly once.
 
@@ -749,6 +883,11 @@ class SmsService:
         if info.state not in ("approved", "sending"):
             raise InvalidInput("campaign", f"campaign {campaign_id} is {info.state}, not approved")
         now = self._clock()
+        if info.send_at is not None and now < info.send_at:
+            start = info.send_at
+            if in_quiet_hours(start, info.quiet_start, info.quiet_end):
+                start = quiet_until(start, info.quiet_start, info.quiet_end)
+            return await self._report(campaign_id, waiting_until=start)
         if in_quiet_hours(now, info.quiet_start, info.quiet_end):
             return await self._report(campaign_id, waiting_until=quiet_until(now, info.quiet_start, info.quiet_end))
         if not await self._claim(campaign_id, first=info.state == "approved"):
@@ -1040,4 +1179,16 @@ def _campaign(r: Any) -> CampaignInfo:
                         audience=dict(r.audience), audience_size=int(r.audience_size),
                         skipped_opt_out=int(r.skipped_opt_out), state=r.state, approval_id=r.approval_id,
                         created_by=r.created_by, created_at=r.created_at, quiet_start=int(r.quiet_start),
-                        quiet_end=int(r.quiet_end), started_at=r.started_at, finished_at=r.finished_at)
+                        quiet_end=int(r.quiet_end), started_at=r.started_at, finished_at=r.finished_at,
+                        send_at=_send_at(r.audience))
+
+
+def _send_at(doc: Any) -> datetime | None:
+    raw = doc.get("send_at") if isinstance(doc, dict) else None
+    if not raw:
+        return None
+    try:
+        at = datetime.fromisoformat(str(raw))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
