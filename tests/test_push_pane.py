@@ -329,12 +329,23 @@ async def test_schedules_are_listed_moved_and_cancelled(qtbot: Any, console: Con
 
 
 async def test_test_send_and_the_showcase(qtbot: Any, known_db: Any, emu: JPushEmulator) -> None:
-    ids = await add_users(known_db, 3)
+    ids = await add_users(known_db, 60)
     emu.populate([str(i) for i in ids])
     c = await Console(known_db, emu, "ops-dan", test_aliases=(str(ids[0]),)).start(qtbot)
     try:
         await c.pane.load_showcase()
         assert c.pane.previews[("ios", "lock")].title == "今晚8点 KPL 春季赛总决赛"
+        # no campaign had been sent: the showcase sent one to the (sandbox) emulator, its report has figures
+        shown = [r for r in c.pane.campaign_model.rows if r.id == c.pane._report_id]  # noqa: SLF001
+        assert shown and shown[0].state == "done" and not shown[0].test and shown[0].recipients == 60
+        pushed = [p for p in emu.pushes if p.body["audience"] != "all"]
+        assert len(pushed) == 1 and sorted(pushed[0].body["audience"]["alias"]) == sorted(str(i) for i in ids)
+        vals = c.pane.chart.values()
+        assert sum(r for r, _c in vals.values()) > 0 and sum(k for _r, k in vals.values()) > 0
+        assert "到达" in c.pane.report_label.text()
+        # a second showcase shows the campaign that exists; nothing is sent again
+        await c.pane.load_showcase()
+        assert len([p for p in emu.pushes if p.body["audience"] != "all"]) == 1
         sent = future_of(c.pane.sent)
         QTest.mouseClick(c.pane.test_btn, Qt.MouseButton.LeftButton)
         camp = await asyncio.wait_for(sent, 10)

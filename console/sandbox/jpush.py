@@ -199,6 +199,10 @@ async def start_sandbox_jpush(engine: Any, *, app_key: str = SANDBOX_APP_KEY,
     """
     specs = await population_from_db(engine, limit=limit)
     options.setdefault("vip", True)          # per-platform click reports for the campaign charts
+    # a training sandbox shows its reports within seconds, not the minutes of real devices
+    options.setdefault("mean_delay_s", 4.0)
+    options.setdefault("mean_click_delay_s", 6.0)
+    options.setdefault("click_rate", 0.12)
     port = int(options.pop("port", 0))
     emu = JPushEmulator(app_key=app_key, master_secret=master_secret, **options)
     await asyncio.to_thread(emu.add_devices, specs)

@@ -15,6 +15,7 @@ import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import (
@@ -1198,7 +1199,14 @@ class PushPane(QWidget):
             self.load_report(self._report_id, refresh=False)
 
     async def load_showcase(self) -> None:
-        """For ``--screenshot --pane push``: a sample draft with previews, and the newest campaign's report."""
+        """For ``--screenshot --pane push``: a sample draft with previews, and the report of a campaign really
+        sent, with received and clicked figures from JPush. In the training sandbox (JPush on 127.0.0.1) a
+        small campaign (at most 500 recently active users, no approval needed) is sent through the real
+        service when none has been sent yet; its report grows as the emulator's devices receive and click."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 40
+        while not self._push.connected and loop.time() < deadline:   # the sandbox connects JPush late
+            await asyncio.sleep(0.2)
         if not self.name_edit.text():
             self.name_edit.setText("KPL 总决赛预告")
             self.title_edit.setText("今晚8点 KPL 春季赛总决赛")
@@ -1210,16 +1218,55 @@ class PushPane(QWidget):
         loaded = self._future_of(self.loaded)
         self.refresh()
         await loaded
+        sent = [c for c in self.campaign_model.rows if c.state == "done" and not c.test and c.pushes_done]
+        if sent:
+            self._report_id = sent[0].id
+        elif self._sandbox_jpush():
+            self._report_id = await self._send_showcase_campaign()
+            loaded = self._future_of(self.loaded)
+            self.refresh()
+            await loaded
         self.recount()
         got = self._collect()
         if got is not None:
             with contextlib.suppress(ConsoleError):
                 self._show_check(await self._push.check(got[0], got[1], schedule=got[2]))
-        if self._report_id is not None:
+        if self._report_id is None:
+            return
+        for i, c in enumerate(self.campaign_model.rows):
+            if c.id == self._report_id:
+                self.campaign_table.selectRow(i)
+        # the figures grow while devices receive and click: ask JPush until both show (at most ~20 s)
+        for _ in range(12):
             shown = self._future_of(self.report_shown)
-            self.load_report(self._report_id, refresh=False)
+            self.load_report(self._report_id, refresh=self._push.connected)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(shown, 10)
+            vals = list(self.chart.values().values())
+            received, clicked = sum(r for r, _c in vals), sum(c for _r, c in vals)
+            if not self._push.connected or (received > 0 and clicked > 0):
+                break
+            await asyncio.sleep(1.5)
+        self.timer.stop()
+
+    def _sandbox_jpush(self) -> bool:
+        if not self._push.connected:
+            return False
+        host = urlsplit(str(getattr(self._push.client(), "base_url", "") or "")).hostname
+        return host in ("127.0.0.1", "localhost", "::1")
+
+    async def _send_showcase_campaign(self) -> int:
+        """Send 开播提醒 to up to 500 users active in the last 7 days (the sandbox's devices), to its end."""
+        aliases: list[str] = []
+        async for batch, _first, _last in self._push.audience_batches(AudienceSpec(segment=Segment(active_days=7))):
+            aliases = batch[:500]
+            break
+        if not aliases:
+            raise InvalidInput("audience", "the sandbox has no user active in the last 7 days")
+        draft = PushDraft(name="开播提醒 · 沙箱演示", title="你关注的主播开播啦", body="小明的王者上分房正在直播，快来围观！",
+                          room_id=1, platforms=("android", "ios", "hmos"))
+        camp = await self._push.send(draft, AudienceSpec(aliases=tuple(aliases)), reason="沙箱演示活动", wait=True)
+        return camp.id
 
     @staticmethod
     def _future_of(signal: Any) -> Any:

@@ -1142,6 +1142,11 @@ class JPushClient:
             if self._on_response not in hooks:
                 c.event_hooks["response"] = [*hooks, self._on_response]
 
+    @property
+    def base_url(self) -> str:
+        """The push API's base URL (the sandbox's emulator listens on 127.0.0.1)."""
+        return str(self._api.base_url)
+
     @classmethod
     def create(cls, *, app_key: str, master_secret: Secret, api_url: str = DEFAULT_API_URL,
                report_url: str | None = DEFAULT_REPORT_URL, device_url: str | None = DEFAULT_DEVICE_URL,
