@@ -104,7 +104,9 @@ def push_calls(emu: JPushEmulator) -> list[Any]:
     return [c for c in emu.calls if c.op == "push"]
 
 
-async def test_segment_is_sent_in_batches_of_1000_once_each(known_db: Any, emu: JPushEmulator) -> None:
+async def test_segment_is_sent_in_batches_of_1000_once_each(known_db: Any, emu: JPushEmulator,
+                                                            expect_log: list[str]) -> None:
+    expect_log.append("refused lookup_users")
     ids = await add_users(known_db, 2500)
     await add_users(known_db, 300, active=False, first=FIRST + 10_000)
     emu.populate([str(i) for i in ids])
@@ -141,8 +143,17 @@ async def test_segment_is_sent_in_batches_of_1000_once_each(known_db: Any, emu: 
         # the user card shows the push a user received; an inactive user got nothing
         card = await UserService(known_db, AuditService(known_db, operator(Role.SUPPORT))).card(UserId(ids[1234]))
         assert [p.title for p in card.pushes] == ["今晚8点 KPL 总决赛"]
-        assert [p.title for p in await push.received_by(ids[0])] == ["今晚8点 KPL 总决赛"]
-        assert await push.received_by(FIRST + 10_000) == []
+        # per user, with the status JPush reports for the user's own devices (support's user card)
+        support = service(known_db, jp, Role.SUPPORT, name="sup-card")
+        got = await support.received_by(ids[0], live=False)
+        assert [(p.title, p.status) for p in got] == [("今晚8点 KPL 总决赛", "sent")]
+        await asyncio.sleep(0.4)  # the emulator's devices receive after ~0.05 s
+        got = await support.received_by(ids[0])
+        assert [(p.title, p.status) for p in got] == [("今晚8点 KPL 总决赛", "received")]
+        assert len([c for c in emu.calls if c.op == "status"]) >= 1
+        assert await support.received_by(FIRST + 10_000) == []
+        with pytest.raises(PermissionDenied):   # operators send pushes; reading a user's is the card's right
+            await push.received_by(ids[0])
         # reports grow while it runs: received and clicked per platform
         await asyncio.sleep(0.5)
         report = await push.refresh_report(camp.id)

@@ -1587,17 +1587,56 @@ class PushService:
             await publish(conn, "push_report", str(campaign_id))
         return await self.report(campaign_id)
 
-    async def received_by(self, user_id: UserId | int, *, limit: int = 20) -> list[PushReceipt]:
-        """The pushes a user received (newest first): what the user card shows."""
+    async def received_by(self, user_id: UserId | int, *, limit: int = 20, live: bool = True) -> list[PushReceipt]:
+        """The pushes a user was sent (newest first), as the user card shows them, each with its delivery
+        status for this user.
+
+        The stored status is ``sent`` (JPush took the push for the user's alias). With ``live`` and JPush
+        connected, the pushes still ``sent`` are looked up per device (``POST /v3/status/message`` with the
+        registration ids bound to the user's alias): ``received`` when a device of the user got it,
+        ``pending`` when JPush is still trying, ``not_installed`` when no device of the user has the app,
+        ``not_target`` when JPush did not target the user's devices, ``failed`` on JPush's error status.
+        Nothing is written (support's database role may not update pushes); a JPush error keeps the stored
+        status (logged).
+
+        Raises:
+            PermissionDenied: The role lacks ``LOOKUP_USERS`` (the user card's permission; audited).
+        """
+        await self._audit.require(Permission.LOOKUP_USERS, f"user:{int(user_id)}")
         async with self._engine.connect() as conn:
             rows = (await conn.execute(
                 sa.select(t.pushes.c.title, t.pushes.c.body, t.pushes.c.sent_at, t.pushes.c.created_at,
-                          t.push_recipients.c.platform, t.push_recipients.c.status, t.push_recipients.c.received_at)
+                          t.pushes.c.msg_id, t.push_recipients.c.platform, t.push_recipients.c.status,
+                          t.push_recipients.c.received_at)
                 .select_from(t.push_recipients.join(t.pushes, t.pushes.c.id == t.push_recipients.c.push_id))
                 .where(t.push_recipients.c.user_id == int(user_id))
-                .order_by(t.pushes.c.id.desc()).limit(limit))).all()
+                .order_by(t.pushes.c.id.desc()).limit(max(1, min(limit, 200))))).all()
+        live_status: dict[str, str] = {}
+        asking = [str(r.msg_id) for r in rows if r.status == "sent" and r.msg_id and str(r.msg_id).isdigit()]
+        if live and asking and self._jp is not None:
+            live_status = await self._live_status(int(user_id), list(dict.fromkeys(asking)))
         return [PushReceipt(title=r.title, body=r.body, sent_at=r.received_at or r.sent_at or r.created_at,
-                            platform=r.platform, status=r.status) for r in rows]
+                            platform=r.platform, status=live_status.get(str(r.msg_id or ""), r.status)) for r in rows]
+
+    async def _live_status(self, user_id: int, msg_ids: list[str]) -> dict[str, str]:
+        jp = self.client()
+        try:
+            regids = await jp.alias_devices(alias_of(user_id))
+        except ProviderError as e:
+            log.info("devices of user %s not fetched: %s", user_id, e)
+            return {}
+        if not regids:
+            return dict.fromkeys(msg_ids, "not_installed")
+        out: dict[str, str] = {}
+        for msg_id in msg_ids:
+            try:
+                codes = set((await jp.message_status(msg_id, regids)).values())
+            except ProviderError as e:
+                log.info("status of push %s for user %s not fetched: %s", msg_id, user_id, e)
+                continue
+            out[msg_id] = ("received" if 0 in codes else "pending" if 1 in codes else "failed" if 4 in codes
+                           else "not_target" if 3 in codes else "not_installed" if codes else "sent")
+        return out
 
     async def outbox(self, campaign_id: int) -> list[ActionRecord]:
         """The outbox rows of a campaign (pending / failed first), for the action queue's detail."""
