@@ -50,6 +50,15 @@ async def test_lookup_pane_search_card_and_note(qtbot: Any, settings: Any, engin
         assert pane.card.card.nickname == "小明爱吃鱼"  # type: ignore[union-attr]
         assert pane.card.phone_label.text() == "138****1234"
         assert pane.card.sanctions.rowCount() == 1 and pane.card.alts.rowCount() == 1
+        # the rooms the user owns open in the wall: the pane emits open_room(room id)
+        opened: list[int] = []
+        pane.open_room.connect(opened.append)
+        assert pane.card.rooms.rowCount() == 1 and pane.card.open_room_btn.isEnabled()
+        qtbot.mouseClick(pane.card.open_room_btn, Qt.MouseButton.LeftButton)
+        pane.card.rooms.setFocus()
+        pane.card.rooms.selectRow(0)
+        qtbot.keyClick(pane.card.rooms, Qt.Key.Key_Return)
+        assert opened == [1, 1]
         pane.card.note_edit.setPlainText("用户反馈被误禁言")
         qtbot.mouseClick(pane.card.note_btn, Qt.MouseButton.LeftButton)
         await until(lambda: pane.card.notes.rowCount() == 1)

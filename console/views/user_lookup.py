@@ -140,12 +140,13 @@ def _fill(w: QTableWidget, rows: list[tuple[str, ...]]) -> None:
 
 
 class UserCardView(QWidget):
-    """Signals: note_requested(str), reveal_requested(), back_requested()."""
+    """Signals: note_requested(str), reveal_requested(), back_requested(), open_room_requested(int room id)."""
 
     note_requested = Signal(str)
     reveal_requested = Signal()
     back_requested = Signal()
     resend_requested = Signal()
+    open_room_requested = Signal(int)
 
     def __init__(self, *, can_reveal: bool, can_note: bool, can_resend: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -181,12 +182,19 @@ class UserCardView(QWidget):
         self.devices = _table([self.tr("设备"), self.tr("平台"), self.tr("型号"), self.tr("首次"), self.tr("最近")])
         self.alts = _table([self.tr("可能的关联账号"), self.tr("昵称"), self.tr("共用设备")])
         self.rooms = _table([self.tr("房间"), self.tr("标题"), self.tr("分类"), self.tr("状态")])
+        # a room opens in the preview wall: double click / Enter on its row, or the button
+        self.rooms.setToolTip(self.tr("双击或按 Enter 在监看墙中打开"))
+        self.rooms.activated.connect(lambda idx: self.open_room_at(idx.row()))  # Enter, double click
+        self.open_room_btn = QPushButton(self.tr("在监看墙中打开"))
+        self.open_room_btn.setObjectName("openRoom")
+        self.open_room_btn.clicked.connect(lambda: self.open_room_at(self.rooms.currentRow()))
         profile = QWidget()
         pl = QVBoxLayout(profile)
         for label, w in ((self.tr("曾用名"), self.past), (self.tr("设备"), self.devices),
                          (self.tr("关联账号（共用设备）"), self.alts), (self.tr("拥有的直播间"), self.rooms)):
             pl.addWidget(QLabel(f"<b>{label}</b>"))
             pl.addWidget(w)
+        pl.addWidget(self.open_room_btn, 0, Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(profile, self.tr("概况"))
         self.sanctions = _table([self.tr("类型"), self.tr("范围"), self.tr("原因"), self.tr("执行人"),
                                  self.tr("开始"), self.tr("结束"), self.tr("解除")])
@@ -230,6 +238,14 @@ class UserCardView(QWidget):
         lay.addWidget(self.tabs, 1)
         self.setEnabled(False)
 
+    def open_room_at(self, row: int) -> None:
+        """Emit :attr:`open_room_requested` for the card's room in ``row`` (the first room when none is chosen)."""
+        rooms = self.card.rooms if self.card is not None else ()
+        if not rooms:
+            return
+        room = rooms[row] if 0 <= row < len(rooms) else rooms[0]
+        self.open_room_requested.emit(int(room.id))
+
     def _submit_note(self) -> None:
         text = self.note_edit.toPlainText().strip()
         if text:
@@ -259,6 +275,7 @@ class UserCardView(QWidget):
                              for d in c.devices])
         _fill(self.alts, [(str(a.id), a.nickname, a.shared_device) for a in c.alt_accounts])
         _fill(self.rooms, [(str(r.id), r.title, r.category, r.state) for r in c.rooms])
+        self.open_room_btn.setEnabled(bool(c.rooms))
         _fill(self.sanctions, [(s.kind, s.scope, s.reason, s.issued_by, fmt_time(s.starts_at),
                                 fmt_time(s.ends_at) if s.ends_at else self.tr("永久"),
                                 f"{s.lifted_by} {fmt_time(s.lifted_at)}" if s.lifted_by else "")
@@ -283,9 +300,11 @@ class UserCardView(QWidget):
 
 
 class UserLookupPane(QWidget):
-    """Signals: loaded(): results or a card finished loading (used by --screenshot)."""
+    """Signals: loaded(): results or a card finished loading (used by --screenshot); open_room(int): the
+    operator asked to preview a room the shown user owns (the main window opens it in the wall)."""
 
     loaded = Signal()
+    open_room = Signal(int)
     KINDS = (SearchKind.AUTO, SearchKind.ID, SearchKind.PHONE, SearchKind.NICKNAME)
 
     def __init__(self, users: UserService, *, can: set[Permission], page_size: int = 100,
@@ -349,6 +368,7 @@ class UserLookupPane(QWidget):
         self.card.note_requested.connect(self._add_note)
         self.card.resend_requested.connect(self._resend_code)
         self.card.reveal_requested.connect(self._reveal)
+        self.card.open_room_requested.connect(self.open_room)
         self.card.back_requested.connect(self.table.setFocus)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.card)
