@@ -19,7 +19,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QDateTime, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QDateTime,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -65,21 +75,36 @@ from console.views.user_lookup import fmt_time
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
-STATE_NAMES = {"awaiting_approval": "待审批", "approved": "已批准", "sending": "发送中", "done": "完成",
-               "rejected": "已驳回", "cancelled": "已取消"}
-AUDIENCE_NAMES = {"active_days": "近 %1 天活跃", "registered_days": "近 %1 天注册", "user_ids": "指定用户 %1 人"}
-FIELD_NAMES = {"name": "活动名称", "template": "模板", "template_param": "模板变量", "audience": "受众",
-               "schedule": "发送时间", "quiet_hours": "免打扰时段", "reason": "原因", "confirm_size": "确认人数",
-               "phone": "手机号", "note": "审批意见", "approval": "审批", "campaign": "活动", "sms": "短信服务"}
+def _n(text: str) -> str:
+    return str(QT_TRANSLATE_NOOP("sms", text))
+
+
+def _t(text: str) -> str:
+    """A string marked with :func:`_n`, translated when shown."""
+    return QCoreApplication.translate("sms", text)
+
+
+STATE_NAMES = {"awaiting_approval": _n("待审批"), "approved": _n("已批准"), "sending": _n("发送中"), "done": _n("完成"),
+               "rejected": _n("已驳回"), "cancelled": _n("已取消")}
+AUDIENCE_NAMES = {"active_days": _n("近 %1 天活跃"), "registered_days": _n("近 %1 天注册"),
+                  "user_ids": _n("指定用户 %1 人")}
+FIELD_NAMES = {"name": _n("活动名称"), "template": _n("模板"), "template_param": _n("模板变量"), "audience": _n("受众"),
+               "schedule": _n("发送时间"), "quiet_hours": _n("免打扰时段"), "reason": _n("原因"),
+               "confirm_size": _n("确认人数"), "phone": _n("手机号"), "note": _n("审批意见"), "approval": _n("审批"),
+               "campaign": _n("活动"), "sms": _n("短信服务")}
 #: Report bars: (label, colour).
-REPORT_BARS = (("已发送", "#3d7bd9"), ("已送达", "#2e9d57"), ("失败", "#c62828"), ("拒收跳过", "#8e8e8e"),
-               ("等待回执", "#e0a800"))
+REPORT_BARS = ((_n("已发送"), "#3d7bd9"), (_n("已送达"), "#2e9d57"), (_n("失败"), "#c62828"),
+               (_n("拒收跳过"), "#8e8e8e"), (_n("等待回执"), "#e0a800"))
+
+
+def state_text(state: str) -> str:
+    return _t(STATE_NAMES[state]) if state in STATE_NAMES else state
 
 
 def field_label(field: str) -> str:
     if field.startswith("var."):
         return "${" + field[4:] + "}"
-    return FIELD_NAMES.get(field, field)
+    return _t(FIELD_NAMES[field]) if field in FIELD_NAMES else field
 
 
 def aware(qdt: QDateTime) -> datetime:
@@ -90,7 +115,7 @@ def aware(qdt: QDateTime) -> datetime:
 def audience_text(doc: dict[str, Any]) -> str:
     kind = str(doc.get("kind", ""))
     n = len(doc.get("ids") or []) if kind == "user_ids" else doc.get("days", "")
-    return AUDIENCE_NAMES.get(kind, kind).replace("%1", str(n))
+    return (_t(AUDIENCE_NAMES[kind]) if kind in AUDIENCE_NAMES else kind).replace("%1", str(n))
 
 
 def parse_user_ids(text: str) -> tuple[tuple[int, ...], list[str]]:
@@ -121,7 +146,7 @@ class CampaignModel(RowsTableModel):
         if not index.isValid() or role != _DISPLAY:
             return None
         c = self.rows[index.row()]
-        return (str(c.id), c.name, STATE_NAMES.get(c.state, c.state), c.template_code, audience_text(c.audience),
+        return (str(c.id), c.name, state_text(c.state), c.template_code, audience_text(c.audience),
                 f"{c.audience_size:,}", f"{c.skipped_opt_out:,}", fmt_time(c.send_at) if c.send_at else "—",
                 c.created_by, fmt_time(c.created_at))[index.column()]
 
@@ -179,7 +204,7 @@ class SmsReportChart(QChartView):
         self.series = QBarSeries()
         self.sets: list[QBarSet] = []
         for label, colour in REPORT_BARS:
-            bs = QBarSet(self.tr(label))
+            bs = QBarSet(_t(label))
             bs.setColor(QColor(colour))
             bs.append(0)
             self.sets.append(bs)
@@ -924,7 +949,7 @@ class SmsPane(QWidget):
         self._last_report = r
         self.chart.show_report(r)
         c = next((x for x in self.campaign_model.rows if x.id == r.campaign_id), None)
-        head = f"#{r.campaign_id} {c.name if c else ''} · {STATE_NAMES.get(r.state, r.state)}"
+        head = f"#{r.campaign_id} {c.name if c else ''} · {state_text(r.state)}"
         parts = [head, self.tr("共 %1 人 · 待发 %2 · 已发送 %3 · 已送达 %4 · 失败 %5 · 等待回执 %6 · 拒收跳过 %7")
                  .replace("%1", f"{r.total:,}").replace("%2", f"{r.pending:,}").replace("%3", f"{r.sent:,}")
                  .replace("%4", f"{r.delivered:,}").replace("%5", f"{r.failed + r.undelivered:,}")
