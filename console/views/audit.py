@@ -1,7 +1,9 @@
 """Audit pane: every action with actor, role, target, reason, before/after and time.
 
 Filters by actor, target, kind and time; new rows appear live (events from other consoles)
-at the top without resetting the model.
+at the top without resetting the model. A row's evidence is shown with it; a cut's frame from the
+preview (``evidence["snapshot"]``) is shown as a picture when the file is on this machine and still
+matches its recorded sha256 (:func:`~console.views.preview.evidence_pixmap`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from console.domain import AuditEntry, AuditFilter, Changes
 from console.services.audit import AuditService
 from console.views.feedback import MessageBar
 from console.views.models import RowsTableModel
+from console.views.preview import evidence_pixmap
 from console.views.tasks import TaskRunner
 from console.views.user_lookup import fmt_time
 
@@ -135,9 +138,29 @@ class AuditPane(QWidget):
         self.detail.setReadOnly(True)
         self.detail.setObjectName("auditDetail")
         self.detail.setPlaceholderText(self.tr("选中一行查看变更前后与证据"))
+        # the evidence frame (a cut from the preview): picture, then when / which stream
+        self.frame = QLabel()
+        self.frame.setObjectName("auditFrame")
+        self.frame.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.frame.setMinimumSize(240, 135)
+        self.frame_caption = QLabel("")
+        self.frame_caption.setObjectName("auditFrameCaption")
+        self.frame_caption.setWordWrap(True)
+        self.frame_caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.frame_box = QWidget()
+        fl = QVBoxLayout(self.frame_box)
+        fl.setContentsMargins(0, 0, 0, 0)
+        fl.addWidget(self.frame, 1)
+        fl.addWidget(self.frame_caption)
+        self.frame_box.hide()
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.detail)
+        bottom.addWidget(self.frame_box)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(bottom)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
         lay.addWidget(self.splitter, 1)
@@ -215,6 +238,7 @@ class AuditPane(QWidget):
     def _show_detail(self, cur: QModelIndex, _prev: QModelIndex) -> None:
         if not cur.isValid():
             self.detail.clear()
+            self.show_evidence(None)
             return
         e = self.model.rows[cur.row()]
         parts = [f"#{e.id}  {fmt_time(e.at)}  {e.actor} ({e.role})  {e.kind}  {e.target}  [{e.outcome}]",
@@ -223,7 +247,40 @@ class AuditPane(QWidget):
             parts.append(self.tr("变更前：") + json.dumps(e.before, ensure_ascii=False, indent=1))
         if e.after is not None:
             parts.append(self.tr("变更后：") + json.dumps(e.after, ensure_ascii=False, indent=1))
+        evidence = getattr(e, "evidence", None)  # AuditEntry.evidence (None on an entry without it)
+        if evidence:
+            parts.append(self.tr("证据：") + json.dumps(evidence, ensure_ascii=False, indent=1))
         self.detail.setPlainText("\n".join(parts))
+        self.show_evidence(evidence if isinstance(evidence, dict) else None)
+
+    def show_evidence(self, evidence: dict[str, Any] | None) -> None:
+        """Show the frame ``evidence`` names (a cut from the preview), or hide the frame box."""
+        snap = (evidence or {}).get("snapshot")
+        if not isinstance(snap, dict):
+            self.frame.clear()
+            self.frame_box.hide()
+            return
+        pm = evidence_pixmap(evidence)
+        when = str(snap.get("taken_at", ""))
+        try:
+            when = fmt_time(datetime.fromisoformat(when))
+        except ValueError:
+            pass
+        kind = {"live_frame": self.tr("直播画面"), "still": self.tr("静态截图")}.get(str(snap.get("kind", "")),
+                                                                                  self.tr("无画面"))
+        caption = f"{kind} · {when}"
+        if snap.get("play_url"):
+            caption += "\n" + str(snap["play_url"])
+        if pm is None:
+            self.frame.clear()
+            if snap.get("path"):
+                self.frame.setText(self.tr("截图不在本机，或文件与记录的 sha256 不符"))
+            else:
+                self.frame.setText(self.tr("没有截图：") + str(snap.get("error", "")))
+        else:
+            self.frame.setPixmap(pm)
+        self.frame_caption.setText(caption)
+        self.frame_box.show()
 
     def save_state(self, s: QSettings) -> None:
         s.setValue("audit/header", self.table.horizontalHeader().saveState())
