@@ -241,7 +241,8 @@ def loop_publishers(clip: Path, urls: list[str]) -> list[subprocess.Popen[bytes]
     return procs
 
 
-def displayed(player: Any, vlc: Any) -> int | None:
+def vlc_stats(player: Any, vlc: Any) -> tuple[int, int] | None:
+    """libvlc's (displayed_pictures, lost_pictures) of the tile's current media."""
     mp = getattr(player.backend, "_mp", None)
     if mp is None:
         return None
@@ -251,10 +252,41 @@ def displayed(player: Any, vlc: Any) -> int | None:
     st = vlc.MediaStats()
     if not m.get_stats(st):
         return None
-    return int(st.displayed_pictures)
+    return int(st.displayed_pictures), int(st.lost_pictures)
 
 
-async def wall_run(nginx: Any, video: Any, tmp: Path, seconds: float, quiet_wait: float) -> dict[str, Any]:
+def xvfb_pid() -> int | None:
+    """The Xvfb serving our DISPLAY (its CPU is part of what the wall costs)."""
+    disp = os.environ.get("DISPLAY", "")
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            argv = (d / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"Xvfb") and disp.encode() in argv:
+            return int(d.name)
+    return None
+
+
+def thread_cpu_s() -> dict[int, float]:
+    """CPU seconds of each thread of this process (the GUI thread's id is the process id)."""
+    out: dict[int, float] = {}
+    for d in Path("/proc/self/task").iterdir():
+        try:
+            out[int(d.name)] = proc_cpu_s(f"self/task/{d.name}")
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _delta(a: Any, b: Any, k: int) -> float | None:
+    return None if a is None or b is None else float(b[k] - a[k])
+
+
+async def wall_run(nginx: Any, video: Any, tmp: Path, seconds: float, quiet_wait: float,
+                   render: str = "auto") -> dict[str, Any]:
     import vlc
     from PySide6.QtWidgets import QApplication
 
@@ -274,7 +306,8 @@ async def wall_run(nginx: Any, video: Any, tmp: Path, seconds: float, quiet_wait
         load1 = os.getloadavg()[0]
         log(f"wall: quiet={quiet} busy={busy:.0f}% load1={load1:.2f}")
         wall = WallPane(lambda: [video], None, "bench", vlc_args=["--aout=adummy"],
-                        still_cache=StillCache(tmp / "wallstills"), protocols=("rtmp",))
+                        still_cache=StillCache(tmp / "wallstills"), protocols=("rtmp",),
+                        render=render)  # type: ignore[arg-type]
         screen = QApplication.primaryScreen().availableGeometry()
         wall.resize(min(1920, screen.width()), min(1080, screen.height()))
         wall.show()
@@ -288,19 +321,37 @@ async def wall_run(nginx: Any, video: Any, tmp: Path, seconds: float, quiet_wait
         modes = [t.mode for t in wall.tiles[:9]]
         log(f"wall: {playing}/9 playing, modes {modes}; warm-up 8 s")
         await asyncio.sleep(8)
-        d0 = [displayed(t, vlc) for t in wall.tiles[:9]]
+        xpid = xvfb_pid()
+        s0 = [vlc_stats(t, vlc) for t in wall.tiles[:9]]
+        f0 = [t.frame_counts() for t in wall.tiles[:9]]
         c0, t0 = proc_cpu_s(), time.perf_counter()
+        th0 = thread_cpu_s()
+        x0 = proc_cpu_s(xpid) if xpid else 0.0
         pub0 = sum(proc_cpu_s(p.pid) for p in pubs if p.poll() is None)
         busy_samples: list[float] = []
         end = t0 + seconds
         while time.perf_counter() < end:
             await asyncio.sleep(1.0)
         c1, t1 = proc_cpu_s(), time.perf_counter()
+        th1 = thread_cpu_s()
+        x1 = proc_cpu_s(xpid) if xpid else 0.0
         pub1 = sum(proc_cpu_s(p.pid) for p in pubs if p.poll() is None)
-        d1 = [displayed(t, vlc) for t in wall.tiles[:9]]
+        s1 = [vlc_stats(t, vlc) for t in wall.tiles[:9]]
+        f1 = [t.frame_counts() for t in wall.tiles[:9]]
         span = t1 - t0
-        fps = [((b - a) / span if a is not None and b is not None else 0.0) for a, b in zip(d0, d1, strict=True)]
-        return {"fps": fps, "cpu_pct": 100 * (c1 - c0) / span, "pub_cpu_pct": 100 * (pub1 - pub0) / span,
+        gui_pct = 100 * (th1.get(os.getpid(), 0.0) - th0.get(os.getpid(), 0.0)) / span
+        busiest = sorted(((100 * (v - th0.get(k, 0.0)) / span) for k, v in th1.items() if k != os.getpid()),
+                         reverse=True)
+        displayed = [(_delta(a, b, 0) or 0.0) / span for a, b in zip(s0, s1, strict=True)]
+        lost = [int(_delta(a, b, 1) or 0) for a, b in zip(s0, s1, strict=True)]
+        painted = [None if a is None or b is None else (b[1] - a[1]) / span for a, b in zip(f0, f1, strict=True)]
+        # what reached the screen: frames Qt painted (memory rendering), else VLC's displayed pictures
+        fps = [pt if pt is not None else d for pt, d in zip(painted, displayed, strict=True)]
+        audio_off = sum(1 for t in wall.tiles[:9] if getattr(t.backend, "audio_track", lambda: 0)() == -1)
+        return {"fps": fps, "audio_off": audio_off, "displayed": displayed, "lost": lost, "painted": painted, "render": render,
+                "modes": [t.backend.render if hasattr(t.backend, "render") else "qt" for t in wall.tiles[:9]],
+                "cpu_pct": 100 * (c1 - c0) / span, "gui_pct": gui_pct, "threads_top": busiest[:40], "xvfb_cpu_pct": 100 * (x1 - x0) / span if xpid else None,
+                "pub_cpu_pct": 100 * (pub1 - pub0) / span,
                 "quiet": quiet, "busy_before": busy, "load1": load1, "playing": playing,
                 "load1_after": os.getloadavg()[0], "busy": busy_samples}
     finally:
@@ -365,13 +416,21 @@ async def amain(args: argparse.Namespace) -> None:
         for k, v in res.items():
             print(f"{k}: {fmt(v)} ms")
         wall: dict[str, Any] | None = None
+        walls: dict[str, dict[str, Any]] = {}
         if not args.no_wall:
             pub.stop()  # the live encoder would cost 10 % of a core during the wall
-            wall = await wall_run(nginx, video, tmp, args.wall_seconds, args.quiet_wait)
-            print(f"wall 3x3 720p25: fps per tile {', '.join(f'{f:.1f}' for f in wall['fps'])}; "
-                  f"console CPU {wall['cpu_pct']:.0f}% of one core (publishers {wall['pub_cpu_pct']:.0f}%); "
-                  f"quiet={wall['quiet']} busy_before={wall['busy_before']:.0f}% load1 {wall['load1']:.2f} → "
-                  f"{wall['load1_after']:.2f}; playing {wall['playing']}/9")
+            for render in args.wall_renders.split(","):
+                w = await wall_run(nginx, video, tmp, args.wall_seconds, args.quiet_wait, render=render)
+                walls[render] = w
+                painted = ", ".join("-" if x is None else f"{x:.1f}" for x in w["painted"])
+                xcpu = "n/a" if w["xvfb_cpu_pct"] is None else f"{w['xvfb_cpu_pct']:.0f}%"
+                print(f"wall 3x3 720p25 render={render} ({w['modes'][0]}): painted fps per tile [{painted}]; "
+                      f"VLC displayed fps [{', '.join(f'{f:.1f}' for f in w['displayed'])}]; lost pictures "
+                      f"{w['lost']}; console CPU {w['cpu_pct']:.0f}% of one core, Xvfb {xcpu} "
+                      f"(publishers {w['pub_cpu_pct']:.0f}%); GUI thread {w['gui_pct']:.0f}%, busiest other threads "
+                      f"{[round(x) for x in w['threads_top']]}; quiet={w['quiet']} busy_before={w['busy_before']:.0f}% "
+                      f"load1 {w['load1']:.2f} → {w['load1_after']:.2f}; playing {w['playing']}/9; tiles without audio decoding {w['audio_off']}", flush=True)
+            wall = walls[args.wall_renders.split(",")[0]]
     finally:
         player.shutdown()
         bare.close()
@@ -382,6 +441,11 @@ async def amain(args: argparse.Namespace) -> None:
     o, b = med(res["ours_rtmp"]), med(res["floor_rtmp"])
     fps_min = min(wall["fps"]) if wall else float("nan")
     extra = f" cpu_pct={wall['cpu_pct']:.0f} quiet={int(wall['quiet'])}" if wall else ""
+    if wall and wall.get("xvfb_cpu_pct") is not None:
+        extra += f" xvfb_cpu_pct={wall['xvfb_cpu_pct']:.0f}"
+    for render, w in walls.items():
+        if w is not wall:
+            extra += f" wall_fps_min_{render}={min(w['fps']):.1f} cpu_pct_{render}={w['cpu_pct']:.0f}"
     print(f"RESULT preview ours={o:.0f} baseline={b:.0f} ratio={o / b:.2f} vlc_default_ms={med(res['vlc_rtmp']):.0f} "
           f"hls_ms={med(res['ours_hls']):.0f} wall_fps_min={fps_min:.1f} still_ms={med(res['still_rtmp']):.0f} "
           f"vlc_default_hls_ms={med(res['vlc_hls']):.0f} floor_hls_ms={med(res['floor_hls']):.0f}{extra}")
@@ -392,6 +456,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--wall-seconds", type=float, default=30.0)
     ap.add_argument("--no-wall", action="store_true")
+    ap.add_argument("--wall-renders", default="memory,window",
+                    help="tile rendering per wall run, the first one is reported as wall_fps_min "
+                         "(memory: Qt paints VLC's pictures; window: VLC's X11 output)")
     ap.add_argument("--quiet-wait", type=float, default=300.0, help="seconds to wait for a quiet machine")
     args = ap.parse_args()
     if not os.environ.get("DISPLAY"):

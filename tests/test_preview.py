@@ -402,7 +402,7 @@ async def test_player_shows_real_frames_rtmp_and_hls_then_evidence(request: pyte
                 assert p.state == PlayerState.CONNECTING
                 await until(lambda: p.state == PlayerState.PLAYING, 20, f"{proto} playing")
                 assert p.target is not None and p.target.protocol == proto
-                await until(lambda: bars_seen(grab(p.video_window_id())) >= 5, 10, f"{proto} colour bars")
+                await until(lambda: bars_seen(p.grab_video()) >= 5, 10, f"{proto} colour bars")
                 await until(lambda: p.video_size() == (320, 180), 5, "video size")
             ev = await p.take_evidence()
             assert ev["kind"] == "live_frame" and ev["play_url"].endswith(".m3u8") and ev["protocol"] == "hls"
@@ -427,7 +427,7 @@ async def test_player_shows_real_frames_rtmp_and_hls_then_evidence(request: pyte
             assert p.still_view.tag.startswith("静态") and p.state == PlayerState.CONNECTING
             assert p.still_view.pixmap is not None and "正在连接" in p.still_view.message
             await until(lambda: p.state == PlayerState.PLAYING, 20, "live after the still")
-            await until(lambda: bars_seen(grab(p.video_window_id())) >= 5, 10, "live over the still")
+            await until(lambda: bars_seen(p.grab_video()) >= 5, 10, "live over the still")
         finally:
             p.shutdown()
 
@@ -460,7 +460,7 @@ async def test_player_survives_publisher_restart_and_shows_offline_on_cut(reques
             assert p.state in (PlayerState.OFFLINE, PlayerState.CONNECTING) and p.attempts >= 2
             pub.start()
             await until(lambda: p.state == PlayerState.PLAYING, 25, "playing after the restart")
-            await until(lambda: bars_seen(grab(p.video_window_id())) >= 5, 10, "bars after the restart")
+            await until(lambda: bars_seen(p.grab_video()) >= 5, 10, "bars after the restart")
             # a cut through nginx's control module: offline, and it stays offline while nobody publishes
             states.clear()
             await video.forbid("flappy")
@@ -724,11 +724,21 @@ async def test_wall_runs_four_streams_focus_has_the_sound_and_layout_is_saved(
             await until(lambda: all(wall.tiles[i].state == PlayerState.PLAYING for i in range(4)), 30, "4 playing")
             await until(lambda: bool(loaded), 5, "loaded signal")
             for i in range(4):
-                await until(lambda i=i: bars_seen(grab(wall.tiles[i].video_window_id())) >= 5, 10,  # type: ignore[misc]
+                await until(lambda i=i: bars_seen(wall.tiles[i].grab_video()) >= 5, 10,  # type: ignore[misc]
                             f"bars in tile {i}")
-            # solo audio: only the focused tile is unmuted
+            # tiles render in memory: VLC's pictures at tile size, painted by Qt, counted both ways
+            assert all(wall.tiles[i].render == "memory" for i in range(4))
+            counts = [wall.tiles[i].frame_counts() for i in range(4)]
+            await asyncio.sleep(1.0)
+            for i, before in enumerate(counts):
+                after = wall.tiles[i].frame_counts()
+                assert before is not None and after is not None
+                assert after[0] - before[0] >= 10 and after[1] - before[1] >= 10, (i, before, after)
+            # solo audio: only the focused tile is unmuted, and the muted ones decode no audio at all
             wall.focus_tile(1)
             assert [p.muted for p in wall.tiles[:4]] == [True, False, True, True]
+            await until(lambda: [wall.tiles[i].backend.audio_track() == -1 for i in range(4)]  # type: ignore[attr-defined]
+                        == [True, False, True, True], 5, "audio decoded for the focused tile only")
             QTest.mouseClick(wall.tiles[2].title, Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
             assert wall.focused == 2 and not wall.tiles[2].muted and wall.tiles[1].muted
             assert "4" in wall.budget_label.text()
@@ -761,6 +771,68 @@ async def test_wall_runs_four_streams_focus_has_the_sound_and_layout_is_saved(
             stranger.shutdown()
         finally:
             other.shutdown()
+
+
+@aio
+async def test_wall_budget_of_n_decodes_shows_refreshed_stills_marked_as_such(
+        request: pytest.FixtureRequest, tmp_path: Path, qtbot: Any) -> None:
+    """A budget of two 720p25 decodes on a 2×2 wall of four 720p25 rooms: the focused tile and the first
+    other one decode; the two beyond the budget show the provider's screenshots, marked as stills and
+    refreshed (nginx's exec_push writes each stream's latest keyframe every second)."""
+    if not run_here_or_under_xcb(request):
+        return
+    from console.views.preview import PlayerState
+    from console.views.wall import WallPane
+
+    _need_tools()
+    names = [f"budget_{i}" for i in range(4)]
+    with NginxRtmpServer(screenshots_s=1) as srv:
+        pubs = [FfmpegPublisher(srv.publish_url(n), n, size="320x180").start() for n in names]
+        try:
+            _wait_publishing(srv, names)
+            async with httpx.AsyncClient(trust_env=False) as client:
+                u = srv.urls
+                video = NginxRtmpVideo(client, stat_url=u.stat_url, control_url=u.control_url,
+                                       rtmp_base=u.rtmp_base, hls_base=u.hls_base, shots_base=u.shots_base)
+                wall = WallPane(lambda: [video], None, "op-b", vlc_args=VLC_ARGS,
+                                still_cache=StillCache(tmp_path / "s"), client=client, protocols=("rtmp",),
+                                still_every_s=1.0)
+                qtbot.addWidget(wall)
+                wall.resize(1000, 700)
+                wall.show()
+                wall.budget = 2 * decode_cost(1280, 720, 25)  # a budget of N = 2 decodes
+                try:
+                    wall.set_layout(4)
+                    for n in names:
+                        wall.open_room(RoomRef(stream=n, provider=video.name, title=n, width=1280, height=720,
+                                               fps=25))
+                    assert wall.focused == 3
+                    assert [wall.tiles[i].mode for i in range(4)] == ["video", "still", "still", "video"]
+                    assert "2" in wall.budget_label.text() and "超出预算" in wall.budget_label.text()
+                    await until(lambda: all(wall.tiles[i].state == PlayerState.PLAYING for i in (0, 3)), 30,
+                                "the two decoded tiles play")
+                    for i in (1, 2):
+                        tile = wall.tiles[i]
+                        await until(lambda tile=tile: tile.still is not None  # type: ignore[misc]
+                                    and tile.still.source == "provider", 10, f"a screenshot in tile {i}")
+                        assert tile.state == PlayerState.STILL and not tile.running
+                        assert tile.still_view.tag.startswith("静态 · 截图")       # marked as a still, with its time
+                        assert "定时刷新" in tile.still_view.message
+                        assert bars_seen(tile.grab_video()) >= 4                  # the stream's real picture
+                    first = {i: wall.tiles[i].still.taken_at for i in (1, 2)}  # type: ignore[union-attr]
+                    await until(lambda: all(wall.tiles[i].still.taken_at > first[i]  # type: ignore[union-attr]
+                                            for i in (1, 2)), 10, "the stills refreshed")
+                    # the focus moves: the new focused tile decodes, a tile beyond the budget shows a still
+                    wall.focus_tile(1)
+                    assert [wall.tiles[i].mode for i in range(4)] == ["video", "video", "still", "still"]
+                    await until(lambda: wall.tiles[1].state == PlayerState.PLAYING, 30, "new focus plays")
+                    await until(lambda: wall.tiles[3].state == PlayerState.STILL and not wall.tiles[3].running,
+                                5, "old focus shows a still")
+                finally:
+                    wall.shutdown()
+        finally:
+            for pub in pubs:
+                pub.close()
 
 
 @aio
@@ -845,6 +917,20 @@ async def test_cut_from_the_wall_in_two_keystrokes_carries_the_frame(
             img = QImage(snap["path"])
             assert not img.isNull() and bars_seen(img) >= 5
             assert audit.evidence["source"] == "preview" and len(audit.evidence["snapshots"]) == 1
+            # the audit pane shows the frame with its time and stream; a replaced file is not shown
+            from console.views.audit import AuditPane
+
+            pane = AuditPane(AuditService(engine, operator(Role.MODERATOR)))
+            qtbot.addWidget(pane)
+            pane.show_evidence(audit.evidence)
+            shown = pane.frame.pixmap()
+            assert pane.frame_box.isVisibleTo(pane) and not shown.isNull() and bars_seen(shown.toImage()) >= 5
+            assert "直播画面" in pane.frame_caption.text() and snap["play_url"] in pane.frame_caption.text()
+            Path(snap["path"]).write_bytes(Path(snap["path"]).read_bytes() + b"x")
+            pane.show_evidence(audit.evidence)
+            assert pane.frame.pixmap().isNull() and "sha256" in pane.frame.text()
+            pane.show_evidence({"source": "room_monitor"})
+            assert not pane.frame_box.isVisibleTo(pane)
             await until(lambda: p.state == PlayerState.OFFLINE, 10, "offline after the cut")
         finally:
             wall.shutdown()

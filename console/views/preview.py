@@ -29,6 +29,7 @@ Without libvlc (python-vlc cannot load it, or it has no plugins) the player uses
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import hashlib
 import logging
 import threading
@@ -40,11 +41,24 @@ from pathlib import Path
 from typing import Any, Literal
 
 import httpx
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QPoint,
+    QPointF,
+    QRectF,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
     QGuiApplication,
+    QImage,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -163,6 +177,7 @@ class _Bridge(QObject):
     """Lives on the GUI thread; emitting from a VLC thread queues the call to it."""
 
     happened = Signal(int, str, float, str)  # generation, kind, value, reason
+    frame = Signal(int)                      # generation: a new picture is in the frame sink
 
 
 class _Backend:
@@ -183,14 +198,141 @@ class _Backend:
     def close(self) -> None: ...
 
 
+Render = Literal["auto", "window", "memory"]
+
+#: libvlc_video_format_cb with a writable chroma (python-vlc declares it ``c_char_p``, a read-only copy).
+_FORMAT_CB = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_char),
+                              ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint),
+                              ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint))
+_N_BUFFERS = 3
+
+
+def _set_format_callbacks(vlc: Any, mp: Any, setup: Any, cleanup: Any) -> None:
+    fn = vlc.dll["libvlc_video_set_format_callbacks"]  # a fresh function object: python-vlc's keeps its types
+    fn.argtypes = [ctypes.c_void_p, _FORMAT_CB, vlc.CallbackDecorators.VideoCleanupCb]
+    fn.restype = None
+    fn(mp._as_parameter_, setup, cleanup)
+
+
+class FrameSink:
+    """Decoded pictures of one attempt in memory (libvlc "vmem"), RV32 at the tile's size.
+
+    VLC's video output thread converts and scales each picture straight to the tile size (one
+    swscale pass) into one of three buffers (``lock``/``display``); the GUI thread paints the
+    newest finished buffer as a ``QImage`` wrapped around it (no copy). Three buffers: VLC always
+    has one that is neither the newest nor being painted, so neither side waits for the other.
+
+    ``displayed`` counts pictures VLC handed over, ``painted`` the distinct ones Qt painted.
+    """
+
+    def __init__(self, vlc: Any, target: Callable[[], tuple[int, int]], notify: Callable[[], None]) -> None:
+        self._target = target
+        self._notify = notify
+        self._lock = threading.Lock()
+        self.bufs: list[Any] = []
+        self.width = self.height = self.pitch = 0
+        self.ready = -1
+        self.painting = -1
+        self.seq = 0             # pictures displayed by VLC
+        self.painted = 0
+        self._painted_seq = 0
+        self._pending = False
+        cb = vlc.CallbackDecorators
+        self.c_format = _FORMAT_CB(self._format)
+        self.c_cleanup = cb.VideoCleanupCb(self._cleanup)
+        self.c_lock = cb.VideoLockCb(self._lock_cb)
+        self.c_unlock = cb.VideoUnlockCb(self._unlock_cb)
+        self.c_display = cb.VideoDisplayCb(self._display_cb)
+
+    @property
+    def displayed(self) -> int:
+        return self.seq
+
+    def attach(self, vlc: Any, mp: Any) -> None:
+        mp.video_set_callbacks(self.c_lock, self.c_unlock, self.c_display, None)
+        _set_format_callbacks(vlc, mp, self.c_format, self.c_cleanup)
+
+    # --- VLC's threads ---
+    def _format(self, _opaque: Any, chroma: Any, width: Any, height: Any, pitches: Any, lines: Any) -> int:
+        sw, sh = int(width[0]), int(height[0])
+        tw, th = self._target()
+        if sw <= 0 or sh <= 0:
+            return 0
+        scale = min(tw / sw, th / sh) if tw > 0 and th > 0 else 1.0
+        w = max(2, int(sw * scale) & ~1)
+        h = max(2, int(sh * scale) & ~1)
+        pitch = (w * 4 + 31) & ~31
+        ctypes.memmove(chroma, b"RV32", 4)
+        width[0], height[0], pitches[0], lines[0] = w, h, pitch, h
+        bufs = [ctypes.create_string_buffer(pitch * h) for _ in range(_N_BUFFERS)]
+        with self._lock:
+            self.bufs, self.width, self.height, self.pitch = bufs, w, h, pitch
+            self.ready = self.painting = -1
+        return _N_BUFFERS
+
+    def _cleanup(self, _opaque: Any) -> None:
+        return None  # the buffers stay until the sink goes (the GUI may still be painting one)
+
+    def _lock_cb(self, _opaque: Any, planes: Any) -> int:
+        with self._lock:
+            i = next(k for k in range(_N_BUFFERS) if k != self.ready and k != self.painting)
+            planes[0] = ctypes.addressof(self.bufs[i])
+        return i + 1
+
+    def _unlock_cb(self, _opaque: Any, _picture: Any, _planes: Any) -> None:
+        return None
+
+    def _display_cb(self, _opaque: Any, picture: Any) -> None:
+        with self._lock:
+            self.ready = int(picture or 0) - 1
+            self.seq += 1
+            notify = not self._pending
+            self._pending = True
+        if notify:
+            self._notify()  # a queued signal: the GUI repaints once however many pictures arrived
+
+    # --- the GUI thread ---
+    def take(self) -> QImage | None:
+        """The newest picture (held for painting until :meth:`release`), or None before the first."""
+        with self._lock:
+            self._pending = False
+            i = self.ready
+            if i < 0:
+                return None
+            self.painting = i
+            buf, w, h, pitch = self.bufs[i], self.width, self.height, self.pitch
+            if self.seq != self._painted_seq:
+                self._painted_seq = self.seq
+                self.painted += 1
+        return QImage(buf, w, h, pitch, QImage.Format.Format_RGB32)
+
+    def release(self) -> None:
+        with self._lock:
+            self.painting = -1
+
+
 class VlcBackend(_Backend):
-    """One libvlc MediaPlayer per attempt, drawing into :class:`VideoSurface`."""
+    """One libvlc MediaPlayer per attempt, drawing into :class:`VideoSurface`.
+
+    ``render="window"``: VLC's own video output draws into the surface's native window.
+    ``render="memory"``: VLC hands pictures at the surface's size to a :class:`FrameSink` and Qt
+    paints them (a wall tile: without XVideo VLC's X11 output lost frames in a 3×3 wall, see
+    bench.preview). ``drop_muted_audio``: a muted player deselects its audio track, so no audio is
+    decoded at all (a wall's non-focused tiles); unmuting selects it again without a restart.
+    """
 
     name = "vlc"
 
-    def __init__(self, vlc: Any, instance: Any, platform: str, bridge: _Bridge, parent: QWidget) -> None:
+    def __init__(self, vlc: Any, instance: Any, platform: str, bridge: _Bridge, parent: QWidget, *,
+                 render: Literal["window", "memory"] = "window", drop_muted_audio: bool = False) -> None:
         self.vlc, self.instance, self.platform, self.bridge = vlc, instance, platform, bridge
-        self.widget = VideoSurface(parent)
+        self.render = render
+        self.drop_muted_audio = drop_muted_audio
+        self.surface = VideoSurface(parent, native=render == "window")
+        self.widget = self.surface
+        self.sink: FrameSink | None = None
+        self._gen = -1
+        bridge.frame.connect(self._on_frame)
         self._mp: Any = None
         self._lock = threading.Lock()
         self._muted = False
@@ -208,13 +350,21 @@ class VlcBackend(_Backend):
     def open(self, url: str, options: list[str], gen: int) -> None:
         self.stop()
         mp = self.instance.media_player_new()
-        wid = int(self.widget.winId())
-        if self.platform == "x11":
-            mp.set_xwindow(wid)
-        elif self.platform == "win":
-            mp.set_hwnd(wid)
-        elif self.platform == "mac":
-            mp.set_nsobject(wid)
+        self._gen = gen
+        if self.render == "memory":
+            emit_frame = self.bridge.frame.emit
+            sink = FrameSink(self.vlc, self.surface.frame_target, lambda: emit_frame(gen))
+            sink.attach(self.vlc, mp)
+            self.sink = sink
+            self.surface.sink = sink
+        else:
+            wid = int(self.widget.winId())
+            if self.platform == "x11":
+                mp.set_xwindow(wid)
+            elif self.platform == "win":
+                mp.set_hwnd(wid)
+            elif self.platform == "mac":
+                mp.set_nsobject(wid)
         mp.video_set_mouse_input(False)
         mp.video_set_key_input(False)
         em = mp.event_manager()
@@ -243,14 +393,35 @@ class VlcBackend(_Backend):
             em.event_detach(etype)
         mp.stop()
         mp.release()
+        self._gen = -1
+        self.sink = None  # VLC calls no callback after stop(): the buffers may go
+        self.surface.sink = None
         # VLC's video window is gone: paint our still/state over the last frame it left on screen now
         self.widget.repaint()
 
+    def _on_frame(self, gen: int) -> None:
+        if gen == self._gen:
+            self.widget.update()
+
     def apply_audio(self) -> None:
         mp = self._mp
-        if mp is not None:
-            mp.audio_set_mute(self._muted)
-            mp.audio_set_volume(self._volume)
+        if mp is None:
+            return
+        mp.audio_set_mute(self._muted)
+        mp.audio_set_volume(self._volume)
+        if not self.drop_muted_audio:
+            return
+        current = mp.audio_get_track()
+        if self._muted and current not in (-1, None):
+            mp.audio_set_track(-1)  # no audio decoder while muted
+        elif not self._muted and current in (-1, None):
+            ids = [int(t[0]) for t in (mp.audio_get_track_description() or []) if int(t[0]) != -1]
+            if ids:
+                mp.audio_set_track(ids[0])
+
+    def audio_track(self) -> int:
+        mp = self._mp
+        return -1 if mp is None else int(mp.audio_get_track())
 
     def set_muted(self, muted: bool) -> None:
         self._muted = muted
@@ -415,16 +586,64 @@ class StillView(QWidget):
 class VideoSurface(StillView):
     """The native child window VLC draws into. Until VLC's own video window covers it (the first
     picture) and after VLC removes it (stopped, ended), Qt paints the still and the state here:
-    the live picture replaces the still with no hop through the GUI thread."""
+    the live picture replaces the still with no hop through the GUI thread.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    With a :attr:`sink` (memory rendering) Qt paints the sink's newest picture instead, letterboxed.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, native: bool = True) -> None:
         super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow, True)
-        self.setAttribute(Qt.WidgetAttribute.WA_DontCreateNativeAncestors, True)
+        self.sink: FrameSink | None = None
+        self._target = (640, 360)
+        if native:  # VLC draws into it; a memory-rendered tile stays an ordinary widget (one flush per window)
+            self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow, True)
+            self.setAttribute(Qt.WidgetAttribute.WA_DontCreateNativeAncestors, True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         pal = self.palette()
         pal.setColor(QPalette.ColorRole.Window, QColor("black"))
         self.setPalette(pal)
+
+    def frame_target(self) -> tuple[int, int]:
+        """The size (device pixels) VLC should scale pictures to; read on VLC's thread."""
+        return self._target
+
+    def resizeEvent(self, e: Any) -> None:  # noqa: N802
+        super().resizeEvent(e)
+        dpr = self.devicePixelRatioF()
+        self._target = (max(2, int(self.width() * dpr)), max(2, int(self.height() * dpr)))
+
+    def paintEvent(self, e: QPaintEvent) -> None:  # noqa: N802
+        sink = self.sink
+        img = sink.take() if sink is not None else None
+        if sink is None or img is None:
+            super().paintEvent(e)
+            return
+        try:
+            p = QPainter(self)
+            dpr = self.devicePixelRatioF()
+            iw, ih = img.width() / dpr, img.height() / dpr
+            blit = abs(iw - self.width()) <= 2 or abs(ih - self.height()) <= 2  # VLC scaled it to fit
+            if blit:
+                w, h = iw, ih
+            else:  # the tile changed size since VLC chose the picture size: Qt scales (fast)
+                k = min(self.width() / max(1.0, iw), self.height() / max(1.0, ih))
+                w, h = iw * k, ih * k
+            x, y = (self.width() - w) / 2, (self.height() - h) / 2
+            target = QRectF(x, y, w, h)
+            black = QColor("black")
+            if y > 0:
+                p.fillRect(QRectF(0, 0, self.width(), y), black)
+                p.fillRect(QRectF(0, y + h, self.width(), self.height() - y - h + 1), black)
+            if x > 0:
+                p.fillRect(QRectF(0, 0, x, self.height()), black)
+                p.fillRect(QRectF(x + w, 0, self.width() - x - w + 1, self.height()), black)
+            if blit:
+                p.drawImage(QPointF(x, y), img)
+            else:
+                p.drawImage(target, img)
+            p.end()
+        finally:
+            sink.release()
 
 
 def evidence_pixmap(evidence: dict[str, Any] | None, *, max_size: tuple[int, int] = (480, 270)) -> QPixmap | None:
@@ -465,10 +684,13 @@ class PreviewPlayer(QFrame):
 
     Args:
         engine: ``auto`` (libvlc, else QtMultimedia with a notice), ``vlc`` or ``qt``.
-        tile: decode as a wall tile (one decoder thread).
+        tile: decode as a wall tile (one decoder thread; no audio decoding while muted).
+        render: ``window`` (VLC's video output in a native window), ``memory`` (VLC scales pictures
+            to the surface size, Qt paints them: :class:`FrameSink`), ``auto``: memory for tiles.
         still_cache: where the latest frames are kept (default: the app data folder).
         client: HTTP client for probes and provider screenshots (default: one of its own).
         connect_timeout_s: no picture after this long = an error (corrupt/undecodable) and a retry.
+        still_every_s: over the wall's decode budget, the still is refreshed this often.
         vlc_args: extra libvlc arguments (``--aout=adummy`` in tests).
     """
 
@@ -481,7 +703,8 @@ class PreviewPlayer(QFrame):
                  still_cache: StillCache | None = None, client: httpx.AsyncClient | None = None,
                  connect_timeout_s: float = 15.0, vlc_args: list[str] | None = None,
                  backoff: Backoff | None = None, cache_every_s: float = 30.0,
-                 live_check: LiveCheck | None = None, liveness_every_s: float = 4.0) -> None:
+                 live_check: LiveCheck | None = None, liveness_every_s: float = 4.0,
+                 render: Render = "auto", still_every_s: float = 10.0) -> None:
         super().__init__(parent)
         self.setObjectName("previewPlayer")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -545,6 +768,8 @@ class PreviewPlayer(QFrame):
         self.notice.hide()
 
         # body: the still/status view or the video
+        self.render: Literal["window", "memory"] = (
+            render if render != "auto" else "memory" if tile else "window")  # type: ignore[assignment]
         self.backend = self._make_backend(engine, vlc_args)
         self.stack = QStackedWidget()
         if isinstance(self.backend.widget, VideoSurface):
@@ -572,6 +797,10 @@ class PreviewPlayer(QFrame):
         self._housekeeping = QTimer(self)  # re-sign before expiry, keep the still fresh
         self._housekeeping.setInterval(int(max(1.0, min(30.0, cache_every_s)) * 1000))
         self._housekeeping.timeout.connect(self._on_housekeeping)
+        # over the wall's budget: the still is refreshed (own cache, provider's screenshot) this often
+        self._still_timer = QTimer(self)
+        self._still_timer.setInterval(int(max(0.5, still_every_s) * 1000))
+        self._still_timer.timeout.connect(self._refresh_still)
         # an HLS player plays out its buffer for 12-15 s after a cut (video-facts.md §4): ask the provider
         self._liveness = QTimer(self)
         self._liveness.setInterval(int(liveness_every_s * 1000))
@@ -587,7 +816,8 @@ class PreviewPlayer(QFrame):
             platform = embed_platform()
             vlc, inst, why = load_libvlc(vlc_instance_args(extra=vlc_args or []))
             if inst is not None and platform:
-                return VlcBackend(vlc, inst, platform, self.bridge, self)
+                return VlcBackend(vlc, inst, platform, self.bridge, self, render=self.render,
+                                  drop_muted_audio=self.tile)
             if inst is not None:
                 why = self.tr("当前显示平台（%1）无法嵌入 libvlc 视频窗口").replace(
                     "%1", QGuiApplication.platformName())
@@ -638,6 +868,7 @@ class PreviewPlayer(QFrame):
         self._watchdog.stop()
         self._retry.stop()
         self._housekeeping.stop()
+        self._still_timer.stop()
         self._liveness.stop()
         if self.running:
             self.running = False
@@ -676,6 +907,21 @@ class PreviewPlayer(QFrame):
 
     def video_size(self) -> tuple[int, int]:
         return self.backend.video_size() if self.running else (0, 0)
+
+    def frame_counts(self) -> tuple[int, int] | None:
+        """Pictures (handed over by VLC, painted by Qt) of the current attempt; None without memory rendering."""
+        sink = getattr(self.backend, "sink", None)
+        return None if sink is None else (sink.displayed, sink.painted)
+
+    def grab_video(self) -> QImage:
+        """What the screen shows in the video area (``QWidget.grab`` misses VLC's own window)."""
+        w = self.backend.widget
+        screen = QGuiApplication.primaryScreen()
+        if w.testAttribute(Qt.WidgetAttribute.WA_NativeWindow):
+            return screen.grabWindow(int(w.winId())).toImage()
+        top = w.window()
+        at = w.mapTo(top, QPoint(0, 0))
+        return screen.grabWindow(int(top.winId()), at.x(), at.y(), w.width(), w.height()).toImage()
 
     def video_window_id(self) -> int:
         return int(self.backend.widget.winId())
@@ -731,7 +977,8 @@ class PreviewPlayer(QFrame):
             if self.mode == "still":
                 self._set_state(PlayerState.STILL, self.tr("解码预算已满：显示定时刷新的截图") if self.still
                                 else self.tr("解码预算已满：暂无截图"))
-                self._housekeeping.start()
+                self._still_timer.start()
+                self._refresh_still()
             else:
                 self._set_state(PlayerState.PAUSED, self.tr("不可见时暂停解码"))
 
@@ -868,6 +1115,8 @@ class PreviewPlayer(QFrame):
         local = still.taken_at.astimezone()
         src = self.tr("截图") if still.source == "provider" else self.tr("上次画面")
         self.still_view.set_still(pm, self.tr("静态 · ") + src + " " + local.strftime("%H:%M:%S"))
+        if self.state == PlayerState.STILL and not self.running:
+            self._set_state(PlayerState.STILL, self.tr("解码预算已满：显示定时刷新的截图"))
         if self.still_at is None and self.opened_at:
             self.still_at = time.perf_counter()
             self.still_shown.emit((self.still_at - self.opened_at) * 1000)
@@ -914,7 +1163,10 @@ class PreviewPlayer(QFrame):
             t = self.target
             if t is not None and t.protocol == "hls" and t.needs_resign(time.time()):
                 self._start(fresh=True)  # an HLS player fetches with the URL's signature all along
-        elif self.mode == "still" and self.provider is not None:
+
+    def _refresh_still(self) -> None:
+        """A tile over the decode budget: show the newest still there is (marked as a still)."""
+        if self.room is not None and not self.running and self.mode == "still" and self.provider is not None:
             room = self.room
             cached = self.still_cache.latest(room.provider, room.stream)
             if cached is not None and (self.still is None or cached.taken_at > self.still.taken_at):

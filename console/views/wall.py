@@ -50,7 +50,7 @@ from console.services.video.playback import (
     room_ref_from_row,
 )
 from console.views.feedback import MessageBar
-from console.views.preview import Engine, PlayerState, PreviewPlayer, default_still_folder
+from console.views.preview import Engine, PlayerState, PreviewPlayer, Render, default_still_folder
 from console.views.room_monitor import CutDialog
 from console.views.tasks import TaskRunner
 
@@ -91,6 +91,9 @@ class WallPane(QWidget):
         engine, vlc_args: passed to each :class:`PreviewPlayer`.
         cpu_count: the decode budget's cores (default ``os.cpu_count()``).
         protocols: play protocols in order of preference.
+        still_every_s: how often a tile over the budget refreshes its still.
+        render: how tiles show video (``auto``: Qt paints pictures VLC scaled to the tile, see
+            :class:`~console.views.preview.FrameSink`).
     """
 
     loaded = Signal()
@@ -99,7 +102,8 @@ class WallPane(QWidget):
                  operator_id: str, *, engine: Engine = "auto", vlc_args: list[str] | None = None,
                  cpu_count: int | None = None, still_cache: StillCache | None = None,
                  client: httpx.AsyncClient | None = None,
-                 protocols: tuple[PlayProtocol, ...] = DEFAULT_PROTOCOLS, parent: QWidget | None = None) -> None:
+                 protocols: tuple[PlayProtocol, ...] = DEFAULT_PROTOCOLS, render: Render = "auto",
+                 still_every_s: float = 10.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("wallPane")
         self._providers = providers
@@ -150,6 +154,8 @@ class WallPane(QWidget):
         # the players (and libvlc, about 0.1-0.3 s) are made when the wall is first shown or used
         self._engine: Engine = engine
         self._vlc_args = vlc_args
+        self._render: Render = render
+        self._still_every_s = still_every_s
         self._tiles: list[PreviewPlayer] | None = None
         self.setAcceptDrops(True)
 
@@ -181,7 +187,8 @@ class WallPane(QWidget):
         tiles: list[PreviewPlayer] = []
         for i in range(MAX_TILES):
             p = PreviewPlayer(self.grid_host, engine=self._engine, tile=True, still_cache=self.still_cache,
-                              client=self.client, vlc_args=self._vlc_args)
+                              client=self.client, vlc_args=self._vlc_args, render=self._render,
+                              still_every_s=self._still_every_s)
             p.setObjectName("previewPlayer")
             p.setAcceptDrops(True)
             p.installEventFilter(self)
