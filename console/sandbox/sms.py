@@ -617,7 +617,8 @@ async def showcase_campaign(engine: Any, gateway: Any, *, requester: str = "demo
                           role=Role(row.role))
             consoles.append(SmsService(engine, AuditService(engine, op), gateway))
         ids = list((await conn.execute(sa.select(t.users.c.id).where(t.users.c.status == "active")
-                                       .order_by(t.users.c.last_active_at.desc()).limit(recipients))).scalars())
+                                       .order_by(t.users.c.last_active_at.desc().nulls_last(), t.users.c.id)
+                                       .limit(recipients))).scalars())
     ask, ok = consoles
     c = await ask.create_campaign("回归礼包 · 沙箱演示", "SMS_245512083", {"gift": "金币×100", "days": "7"},
                                   Audience(kind="user_ids", user_ids=tuple(int(i) for i in ids)),

@@ -998,7 +998,9 @@ class SmsPane(QWidget):
         self.refresh()
         await asyncio.wait_for(loaded, 15)
         sent = [c for c in self.campaign_model.rows if c.state in ("done", "sending")]
-        if not sent and self._sandbox_gateway():
+        if sent:
+            self._report_id = sent[0].id
+        if self._sandbox_gateway() and not await self._has_deliveries(sent[0].id if sent else None):
             from console.sandbox.sms import showcase_campaign  # the training sandbox only
 
             cid = await showcase_campaign(self._sms.engine, self._sms.gateway)
@@ -1006,8 +1008,6 @@ class SmsPane(QWidget):
             loaded = self._future_of(self.loaded)
             self.refresh()
             await asyncio.wait_for(loaded, 15)
-        elif sent:
-            self._report_id = sent[0].id
         if not self.name_edit.text():
             self.name_edit.setText("回归礼包 · 六月")
             i = self.template_combo.findData("SMS_245512083")
@@ -1038,6 +1038,13 @@ class SmsPane(QWidget):
                     break
                 await asyncio.sleep(1.0)
         self.timer.stop()
+
+    async def _has_deliveries(self, campaign_id: int | None) -> bool:
+        """Whether the campaign has delivered messages (stored, or receipts the vendor has now)."""
+        if campaign_id is None:
+            return False
+        report = await self._sms.poll_deliveries(campaign_id)
+        return report.delivered > 0
 
     def _sandbox_gateway(self) -> bool:
         url = str(getattr(self._sms.gateway, "base_url", "") or "")
