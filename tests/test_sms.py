@@ -736,3 +736,24 @@ async def test_kill_9_mid_campaign_sends_each_recipient_once(engine: Any, db_url
         for g in gws:
             await g.aclose()
         await emu.stop()
+
+
+@aio
+async def test_run_due_leaves_a_campaign_another_console_sends_then_takes_over_a_dead_one(rig: Rig) -> None:
+    a, _ = rig.console(Role.OPERATOR, "op-a")
+    b, _ = rig.console(Role.OPERATOR, "op-b")
+    await _templates(a)
+    c = await a.create_campaign("接管", "SMS_245512083", {"gift": "金币", "days": "7"},
+                                Audience(kind="user_ids", user_ids=(10000001, 10000002)), reason="r")
+    await b.approve(c.approval_id or 0)
+    assert await a.due() == [c.id]
+    async with rig.engine.begin() as conn:   # another console claimed it a moment ago (alive)
+        await conn.execute(ts.sms_campaigns.update().where(ts.sms_campaigns.c.id == c.id).values(
+            state="sending", claimed_by="op-c#abc123", claimed_at=rig.wall.now()))
+    assert await a.due() == [] and await a.run_due() == [] and rig.emu.messages == []
+    with pytest.raises(InvalidInput, match="another console"):
+        await a.send_campaign(c.id)
+    rig.wall.advance(121)   # its heartbeat stopped: the claim is dead, any console takes over
+    assert await a.due() == [c.id]
+    (report,) = await a.run_due()
+    assert (report.state, report.sent) == ("done", 2) and set(rig.emu.sends_per_out_id().values()) == {1}

@@ -241,7 +241,7 @@ async def test_compose_second_operator_approves_live_then_sent_and_report_fills(
 
 @aio
 @pytest.mark.parametrize("case", ["missing_variable", "not_a_phone", "empty_audience", "not_ids", "past_schedule",
-                                  "confirm_size"])
+                                  "confirm_size", "emoji_10kb"])
 async def test_bad_input_is_shown_before_anything_is_sent(qtbot: Any, rig: Rig, case: str,
                                                           expect_log: list[str]) -> None:
     expect_log += ["submit: ", "opt_add: "]
@@ -250,7 +250,8 @@ async def test_bad_input_is_shown_before_anything_is_sent(qtbot: Any, rig: Rig, 
         pane = c.pane
         await sync_gift(pane)
         expected = {"missing_variable": "var.days", "not_a_phone": "phone", "empty_audience": "audience",
-                    "not_ids": "audience", "past_schedule": "schedule", "confirm_size": "confirm_size"}[case]
+                    "not_ids": "audience", "past_schedule": "schedule", "confirm_size": "confirm_size",
+                    "emoji_10kb": "template_param"}[case]
         if case == "not_a_phone":
             type_text(pane.opt_phone, "0571-8888 888")
             type_text(pane.opt_reason, "客服登记")
@@ -262,6 +263,9 @@ async def test_bad_input_is_shown_before_anything_is_sent(qtbot: Any, rig: Rig, 
                           days="" if case == "missing_variable" else "7")
             if case == "missing_variable":
                 assert "未填：${days}" in pane.length_label.text() and "${days}" in pane.preview.text()
+            if case == "emoji_10kb":   # 10 KB of emoji and CJK in a variable: the preview shows it, the service refuses
+                pane._var_edits["gift"].setText("🎁金币" * 1000)  # noqa: SLF001
+                assert "按 " in pane.length_label.text() and sms_length(pane.preview.text()).segments > 40
             if case == "past_schedule":
                 pane.when_mode.setCurrentIndex(pane.when_mode.findData("at"))
                 pane.at_edit.setDateTime(QDateTime.currentDateTime().addSecs(-3600))
@@ -273,6 +277,8 @@ async def test_bad_input_is_shown_before_anything_is_sent(qtbot: Any, rig: Rig, 
             assert any(f == expected for f, _m in problems), problems
             if case == "empty_audience":
                 assert "nobody to send to" in problems[0][1]
+            if case == "emoji_10kb":
+                assert "longer than 35 characters" in problems[0][1]
             assert "未发送" in pane.message_bar.label.text()
             assert pane.problems.count() == len(problems) and pane.problems.item(0).text()
         assert await c.sms.campaigns() == [] and await sms_rows(rig.engine, ts.approvals) == []

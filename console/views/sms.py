@@ -1056,6 +1056,10 @@ class SmsPane(QWidget):
         signal.connect(lambda *a: None if fut.done() else fut.set_result(a))
         return fut
 
+    def shutdown(self) -> None:
+        """The main window closes: timers off, tasks cancelled."""
+        self.stop()
+
     def stop(self) -> None:
         """Closing: timers off, tasks cancelled."""
         for tm in (self.timer, self.due_timer, self._count_timer):

@@ -838,12 +838,20 @@ class SmsService:
     # sending --------------------------------------------------------------------------------------
 
     async def run_due(self) -> list[CampaignReport]:
-        """Send every approved or interrupted campaign that is outside its quiet hours (a timer calls this)."""
+        """Send every approved or interrupted campaign that is outside its quiet hours (at start and from a
+        timer); campaigns another console is sending now are left to it."""
         await self._audit.require(Permission.SEND_SMS, "sms_campaign")
         async with self._engine.connect() as conn:
             ids = list((await conn.execute(sa.select(ts.sms_campaigns.c.id).where(
                 ts.sms_campaigns.c.state.in_(["approved", "sending"])).order_by(ts.sms_campaigns.c.id))).scalars())
-        return [await self.send_campaign(cid) for cid in ids]
+        out = []
+        for cid in ids:
+            try:
+                out.append(await self.send_campaign(cid))
+            except InvalidInput as e:
+                if "another console" not in str(e):   # another console sends it now: its work, not ours
+                    raise
+        return out
 
     async def due(self) -> list[int]:
         """Approved (or interrupted) campaigns that may be sent now: past their ``send_at``, outside their
