@@ -757,3 +757,19 @@ async def test_run_due_leaves_a_campaign_another_console_sends_then_takes_over_a
     assert await a.due() == [c.id]
     (report,) = await a.run_due()
     assert (report.state, report.sent) == ("done", 2) and set(rig.emu.sends_per_out_id().values()) == {1}
+
+
+@aio
+async def test_template_list_pages(emu: AliyunSmsEmulator, wall: Wall) -> None:
+    from console.sandbox.sms import EmuTemplate
+    for i in range(55):
+        emu.templates[f"SMS_9{i:05d}"] = EmuTemplate(f"SMS_9{i:05d}", f"批量{i}", "通知${x}", 1, status=1 if i % 2 else 2)
+    gw = client(emu, wall)
+    try:
+        got = await gw.templates()
+    finally:
+        await gw.aclose()
+    assert len(got) == len(emu.templates) == 63 and len(emu.calls_of("QuerySmsTemplateList")) == 2
+    by = {t.code: t for t in got}
+    assert by["SMS_900001"].approved and not by["SMS_900002"].approved and by["SMS_900001"].kind == "notice"
+    assert by["SMS_216427811"].kind == "code" and not by["SMS_252207741"].approved

@@ -300,7 +300,12 @@ async def test_schedule_waits_cancel_and_opt_out_removal(qtbot: Any, rig: Rig, e
     bob = await Console(rig, "ops-bob").start()
     try:
         a = alice.pane
-        await sync_gift(a)
+        # every template of the account at once (QuerySmsTemplateList): only approved notice/marketing ones offered
+        click(a.sync_btn)
+        await until(lambda: a.template_combo.findData(GIFT) >= 0, 10)
+        offered = {a.template_combo.itemData(k) for k in range(a.template_combo.count())}
+        assert offered == {"SMS_230184521", "SMS_230184633", "SMS_231905217", GIFT}
+        assert "个模板" in a.message_bar.label.text()
         await compose(a)
         a.when_mode.setCurrentIndex(a.when_mode.findData("at"))
         a.at_edit.setDateTime(QDateTime.currentDateTime().addDays(1))

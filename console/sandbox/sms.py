@@ -1,4 +1,5 @@
-"""A local emulator of Aliyun Dysms (``SendSms``, ``QuerySendDetails``, ``QuerySmsTemplate``) for the
+"""A local emulator of Aliyun Dysms (``SendSms``, ``QuerySendDetails``, ``QuerySmsTemplate``,
+``QuerySmsTemplateList``) for the
 sandbox and the tests (providers.md §4.2, §9). Plain aiohttp, no Qt.
 
 Usage::
@@ -186,6 +187,7 @@ class AliyunSmsEmulator:
         self.base_url = ""
         self._actions: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
             "SendSms": self._send, "QuerySendDetails": self._details, "QuerySmsTemplate": self._template,
+            "QuerySmsTemplateList": self._template_list,
         }
 
     # --- lifecycle ---------------------------------------------------------------------------------
@@ -494,6 +496,22 @@ class AliyunSmsEmulator:
         return {"TemplateCode": tpl.code, "TemplateName": tpl.name, "TemplateContent": tpl.content,
                 "TemplateType": tpl.type, "TemplateStatus": tpl.status, "Reason": tpl.reason,
                 "CreateDate": "2024-03-01 10:00:00"}
+
+    def _template_list(self, p: dict[str, str]) -> dict[str, Any]:
+        try:
+            page, size = int(p.get("PageIndex", "1")), int(p.get("PageSize", "10"))
+        except ValueError:
+            raise _Refusal(200, "isv.INVALID_PARAMETERS", "PageIndex and PageSize must be integers") from None
+        if page < 1 or not 1 <= size <= 50:
+            raise _Refusal(200, "isv.INVALID_PARAMETERS", "PageIndex >= 1, PageSize 1..50")
+        audit = {0: "AUDIT_STATE_INIT", 1: "AUDIT_STATE_PASS", 2: "AUDIT_STATE_NOT_PASS"}
+        rows = sorted(self.templates.values(), key=lambda t: t.code)
+        chunk = rows[(page - 1) * size: page * size]
+        return {"TotalCount": len(rows), "CurrentPage": page, "PageSize": size, "SmsTemplateList": [
+            {"TemplateCode": t.code, "TemplateName": t.name, "TemplateContent": t.content, "TemplateType": t.type,
+             "OuterTemplateType": t.type, "AuditStatus": audit.get(t.status, "AUDIT_STATE_INIT"),
+             "Reason": {"RejectInfo": t.reason} if t.reason else {}, "CreateDate": "2024-03-01 10:00:00",
+             "OrderId": f"{10**9 + i}"} for i, t in enumerate(chunk)]}
 
     # --- control endpoint (unsigned; 127.0.0.1 only) ---------------------------------------------
 

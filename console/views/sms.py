@@ -314,7 +314,7 @@ class SmsPane(QWidget):
         self.template_combo.setToolTip(self.tr("服务商已审核通过的通知 / 营销模板"))
         f.addRow(self.tr("模板"), self.template_combo)
         sync = QHBoxLayout()
-        self.sync_edit = self._line("sync_code", self.tr("模板编号，如 SMS_245512083"))
+        self.sync_edit = self._line("sync_code", self.tr("模板编号（空：同步全部模板）"))
         self.sync_btn = QPushButton(self.tr("从服务商同步"))
         self.sync_btn.setObjectName("syncTemplate")
         self.sync_btn.clicked.connect(self.sync_template)
@@ -698,8 +698,15 @@ class SmsPane(QWidget):
 
     def sync_template(self) -> None:
         code = self.sync_edit.text().strip()
-        if not code:
-            self.show_problems([("template", self.tr("请输入模板编号"))])
+        if not code:   # every template of the account
+            def all_done(rows: list[TemplateInfo]) -> None:
+                usable = sum(1 for r in rows if r.approved and r.kind in ("notice", "marketing"))
+                self.message_bar.show_message(self.tr("已从服务商同步 %1 个模板，其中 %2 个可用于活动")
+                                              .replace("%1", str(len(rows))).replace("%2", str(usable)), "info",
+                                              timeout_ms=6000)
+                self.refresh_templates()
+
+            self.tasks.run("sync", self._sms.sync_templates(), on_done=all_done, busy=self.tr("正在同步模板…"))
             return
 
         def done(info: TemplateInfo) -> None:

@@ -514,6 +514,35 @@ class SmsService:
         return TemplateInfo(code=vt.code, name=vt.name, content=vt.content, kind=vt.kind, approved=vt.approved,
                             variables=tpl.variables)
 
+    async def sync_templates(self) -> list[TemplateInfo]:
+        """Fetch every template of the account from the vendor (``QuerySmsTemplateList``) and store them
+        (new, changed and no longer approved ones alike); one audit row. Returns them all.
+
+        Raises:
+            InvalidInput: No gateway, or a gateway that cannot list templates (sync them one by one).
+        """
+        await self._audit.require(Permission.SEND_SMS, "sms_templates")
+        gw = self._gw()
+        lister = getattr(gw, "templates", None)
+        if lister is None:
+            raise InvalidInput("template", f"the {gw.name} gateway cannot list templates: sync them by code")
+        vts = await lister()
+        now = self._clock()
+        async with self._engine.begin() as conn:
+            for vt in vts:
+                values = dict(name=vt.name[:64], content=vt.content, kind=vt.kind, approved=vt.approved,
+                              synced_at=now, synced_by=self.operator)
+                res = await conn.execute(ts.sms_templates.update().where(ts.sms_templates.c.code == vt.code)
+                                         .values(**values))
+                if res.rowcount == 0:
+                    await conn.execute(ts.sms_templates.insert().values(code=vt.code, **values))
+            await self._audit.record("sms_template_sync", "sms_templates",
+                                     after={"templates": len(vts), "approved": sum(1 for v in vts if v.approved)},
+                                     conn=conn)
+        self._templates.clear()
+        return [TemplateInfo(code=v.code, name=v.name, content=v.content, kind=v.kind, approved=v.approved,
+                             variables=SmsTemplate(code=v.code, content=v.content).variables) for v in vts]
+
     async def templates(self) -> list[TemplateInfo]:
         await self._audit.require(Permission.SEND_SMS, "sms_templates")
         async with self._engine.connect() as conn:
