@@ -1024,7 +1024,11 @@ class SmsPane(QWidget):
                 if k in self._var_edits:
                     self._var_edits[k].setText(v)
             self.audience_mode.setCurrentIndex(self.audience_mode.findData("active_days"))
-            self.days_spin.setValue(30)
+            days = 30   # the shortest window with some users in it (a sandbox's data may be months old)
+            for days in (30, 90, 180, 365, 730):
+                if (await self._sms.count_audience(Audience(kind="active_days", days=days))).recipients >= 100:
+                    break
+            self.days_spin.setValue(days)
             self.reason_edit.setText("老用户召回")
         counted = self._future_of(self.counted)
         self.recount()
