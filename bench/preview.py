@@ -20,8 +20,13 @@ frame; it counts only because it is marked as a still).
 
 Then the wall: nine 720p@25 2500 kb/s streams (a pre-encoded clip looped with ``-c copy``), the
 wall pane in 3×3, after waiting for a quiet machine (under 15 % busy for 3 s, like
-video-facts.md's quiet.py); 8 s warm-up, then each tile's displayed pictures
-(``libvlc_media_get_stats``) over ``--wall-seconds`` and the console process's CPU.
+video-facts.md's quiet.py); 8 s warm-up, then over ``--wall-seconds`` per tile: the pictures
+Qt painted (memory rendering: distinct frames that reached the window), libvlc's
+``displayed_pictures`` and ``lost_pictures`` (``libvlc_media_get_stats``); the console process's
+CPU, its GUI thread's and its busiest threads' (decoders, video outputs), and Xvfb's. Once per
+``--wall-renders`` mode: ``memory`` (ours: VLC scales to the tile, Qt paints) and ``window``
+(VLC's own X11 output in a native window, as before); ``wall_fps_min`` is the first mode's
+slowest tile (painted fps), the other mode is reported as ``wall_fps_min_<mode>``.
 
 Last line: ``RESULT preview ours=<ms RTMP> baseline=<ms ffmpeg floor RTMP> ratio=<x>
 vlc_default_ms=<ms> hls_ms=<ms> wall_fps_min=<fps>`` (medians).

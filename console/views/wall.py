@@ -442,10 +442,14 @@ class WallPane(QWidget):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not live:  # the sandbox's providers and publishers may still be starting
+            found: list[RoomRef] = []
             for prov in self._providers():
                 for h in await prov.list_live():
-                    live.append(RoomRef(stream=h.stream, provider=prov.name, title=h.stream, width=h.width,
-                                        height=h.height, fps=h.fps))
+                    found.append(RoomRef(stream=h.stream, provider=prov.name, title=h.stream, width=h.width,
+                                         height=h.height, fps=h.fps))
+            # only streams whose play URL answers (a simulated provider lists rooms nobody serves)
+            oks = await asyncio.gather(*(self._playable(r) for r in found[:40]))
+            live = [r for r, ok in zip(found, oks, strict=False) if ok]
             if not live:
                 if loop.time() > deadline:
                     raise PlaybackError("no live stream to show on the wall")
@@ -454,10 +458,27 @@ class WallPane(QWidget):
         for i, room in enumerate(live[:min(count, self.layout_n)]):
             self.assign(i, room)
         self.focus_tile(0)
-        async with asyncio.timeout(max(1.0, deadline - loop.time())):
-            while not self.is_loaded():
-                await asyncio.sleep(0.05)
+        try:
+            async with asyncio.timeout(max(1.0, deadline - loop.time())):
+                while not self.is_loaded():
+                    await asyncio.sleep(0.05)
+        except TimeoutError:
+            states = "; ".join(f"{i}:{self.rooms[i].key if self.rooms[i] else '-'} {self.tiles[i].mode} "  # type: ignore[union-attr]
+                               f"{self.tiles[i].state.value} {self.tiles[i].reason!r}" for i in self.occupied())
+            raise TimeoutError(f"the wall did not show every tile within {timeout:.0f} s: {states}") from None
         await asyncio.sleep(0.3)  # a few frames past the first
+
+    async def _playable(self, room: RoomRef) -> bool:
+        from console.services.video.playback import PlaybackError, PlayUrls, probe
+
+        prov = self.provider(room.provider)
+        if prov is None:
+            return False
+        try:
+            target = PlayUrls(prov, room.stream, protocols=self.protocols).get()
+        except PlaybackError:
+            return False
+        return (await probe(self.client, target.url, timeout=2.0)).verdict == "ok"
 
     def screenshot(self) -> QPixmap:
         """The window with the video pixels (``QWidget.grab`` misses the native video windows)."""
