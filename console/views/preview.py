@@ -621,6 +621,7 @@ class VideoSurface(StillView):
         try:
             p = QPainter(self)
             dpr = self.devicePixelRatioF()
+            img.setDevicePixelRatio(dpr)  # VLC scaled to device pixels: a 1:1 blit on HiDPI screens too
             iw, ih = img.width() / dpr, img.height() / dpr
             blit = abs(iw - self.width()) <= 2 or abs(ih - self.height()) <= 2  # VLC scaled it to fit
             if blit:
