@@ -55,6 +55,17 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def ui_schedstat() -> tuple[float, float]:
+    """The calling thread's (CPU seconds, seconds waiting on a run queue) from /proc (schedstat)."""
+    import threading
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/schedstat") as f:
+            on_cpu, waiting, _ = f.read().split()
+        return int(on_cpu) / 1e9, int(waiting) / 1e9
+    except OSError:
+        return float("nan"), float("nan")
+
+
 def cpu_s(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         parts = f.read().rsplit(")", 1)[1].split()
@@ -198,19 +209,35 @@ async def console_main(args: argparse.Namespace) -> None:
         await asyncio.wait_for(loaded.wait(), 60)
         received0 = pane.received_lines
 
-        # probes: UI-loop lag (a precise 10 ms timer's lateness), when the last line arrived
+        # every line the pane places (a row of the model, counted into a flood row, or left out by focus
+        # mode and counted in its banner) is marked by id: lost = stored rows whose id was never placed
+        placed = bytearray(1 << 20)
+        placed_n = [0]
+        last_line = [0.0]
+
+        def on_placed(lines: Any) -> None:
+            for ln in lines:
+                i = ln.id - start_id - 1
+                if i < 0:
+                    continue
+                if i >= len(placed):
+                    placed.extend(bytes(i + 1 - len(placed) + (1 << 20)))
+                if not placed[i]:
+                    placed[i] = 1
+                    placed_n[0] += 1
+            last_line[0] = time.perf_counter()
+
+        pane.on_placed = on_placed
+        shown0, hidden0 = pane.shown_lines, pane.hidden_total
+
+        # probe: UI-loop lag (a precise 10 ms timer's lateness)
         lags: list[tuple[float, float]] = []
         last_tick = [time.perf_counter()]
-        last_line = [0.0]
-        seen = [received0]
 
         def tick() -> None:
             now = time.perf_counter()
             lags.append((now, max(0.0, (now - last_tick[0]) * 1000 - 10.0)))
             last_tick[0] = now
-            if pane.received_lines != seen[0]:
-                seen[0] = pane.received_lines
-                last_line[0] = now
 
         probe = QTimer()
         probe.setTimerType(Qt.TimerType.PreciseTimer)
@@ -237,6 +264,12 @@ async def console_main(args: argparse.Namespace) -> None:
                             stalls[k] = stalls.get(k, 0) + 1
 
             threading.Thread(target=watchdog, daemon=True).start()
+        prof = None
+        if args.cprofile:
+            import cProfile
+            prof = cProfile.Profile()
+            prof.enable()
+        sched0 = ui_schedstat()
         traffic.stdin.write("GO\n")
         traffic.stdin.flush()
         t0 = time.perf_counter()
@@ -248,27 +281,33 @@ async def console_main(args: argparse.Namespace) -> None:
         log(f"warm-up {warm:.0f}s done: rss {rss0:.1f} MB, received {pane.received_lines - received0}")
         done_json = await loop.run_in_executor(None, wait_line, traffic, "DONE ", args.seconds + 300)
         done = json.loads(done_json)
-        # wait for the pane to catch up with the database (or give up after 60 s)
+        # wait for the pane to place every stored line (or give up after 60 s)
         async with engine.connect() as conn:
-            target = int((await conn.execute(sa.select(sa.func.max(t.chat_messages.c.id)))).scalar_one())
+            stored = int((await conn.execute(sa.select(sa.func.count()).select_from(t.chat_messages)
+                                             .where(t.chat_messages.c.id > start_id))).scalar_one())
         deadline = time.monotonic() + 60
-        while pane.read_cursor < target and time.monotonic() < deadline:
+        while placed_n[0] < stored and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
         probe.stop()
         console_cpu = time.process_time() - cpu0
+        sched1 = ui_schedstat()
+        if prof is not None:
+            prof.disable()
+            prof.dump_stats(args.cprofile)
+            log(f"cProfile of the UI thread written to {args.cprofile}")
         watchdog_stop[0] = True
         for k, v in sorted(stalls.items(), key=lambda kv: -kv[1])[:25]:
             log(f"stall x{v}: {k}")
         rss1 = rss_mb()
         t_end = last_line[0] or time.perf_counter()
-        shown = pane.received_lines - received0
-        in_model = pane.shown_lines
-        async with engine.connect() as conn:
-            stored = int((await conn.execute(sa.select(sa.func.count()).select_from(t.chat_messages)
-                                             .where(t.chat_messages.c.id > start_id))).scalar_one())
+        # every placed id was read from chat_messages (ids above start_id), each counted once
+        never_placed = stored - placed_n[0]
+        shown = placed_n[0]
+        in_model = pane.shown_lines - shown0
+        hidden_n = pane.hidden_total - hidden0
         focus = pane.focus_active
-        hidden = pane.hidden
+        pane_received = pane.received_lines - received0
         await hub.aclose()
         pane.close()
         routing.send_signal(signal.SIGTERM)
@@ -294,25 +333,29 @@ async def console_main(args: argparse.Namespace) -> None:
     ours = shown / elapsed if elapsed > 0 else 0.0
     after = [v for (ts, v) in lags if ts - t0 >= warm]
     lag50, lag99 = pct(after, 50), pct(after, 99)
-    lost = max(0, routed - shown)
+    lost = max(0, routed - stored) + never_placed
     print(f"db {args.db}, offered {args.rate}/s for {args.seconds}s, children at nice {args.child_nice}, "
           f"load {loadavg():.2f}")
     print(f"traffic: generated {done['sent']}, routed by the emulator {routed}, outcomes "
           f"{ {k: v for k, v in done['counts'].items() if k in ('routed', 'gagged', 'muted', 'dropped_sensitive', 'too_long', 'overflow')} }, "
           f"emulator routing {done['routing']}, sending took {done['send_s']:.1f}s, drained at {done['drained_s']:.1f}s")
     print(f"routing: {rstats}")
-    print(f"database: {stored} new rows; pane: {shown} lines received, {in_model} into the model, "
-          f"{hidden} hidden by focus mode (focus {'on' if focus else 'off'} at the end)")
+    print(f"database: {stored} new rows; pane: {pane_received} lines read, {shown} placed: {in_model} into the "
+          f"model (own rows or counted in flood rows), {hidden_n} left out by focus mode and counted in its banner "
+          f"(focus {'on' if focus else 'off'} at the end); {never_placed} stored but never placed")
     print(f"ours: {shown} lines in {elapsed:.1f}s = {ours:.0f} msg/s end to end")
     n = max(1, shown)
     print(f"CPU µs per message: traffic+emulator {done['cpu_s'] / n * 1e6:.0f}, routing "
           f"{rstats.get('cpu_s', 0) / n * 1e6:.0f}, console (UI thread and its driver) {console_cpu / n * 1e6:.0f}")
     print(f"UI loop lag after warm-up: p50 {lag50:.2f} ms, p99 {lag99:.2f} ms, max {max(after, default=0):.1f} ms "
           f"({len(after)} ticks)")
+    print(f"UI thread: {sched1[0] - sched0[0]:.1f} s on a CPU, {sched1[1] - sched0[1]:.1f} s runnable but waiting "
+          f"for one (the machine's other processes)")
     print(f"console RSS: {rss0:.1f} MB after warm-up, {rss1:.1f} MB at the end")
     print(f"baseline: {base_n} rows raw-inserted at {base_rate:.0f} rows/s")
     print(f"RESULT chat ours={ours:.0f} baseline={base_rate:.0f} ratio={ours / base_rate if base_rate else 0:.3f} "
-          f"lag_p99_ms={lag99:.1f} lost={lost} rss_growth_mb={rss1 - rss0:.1f}")
+          f"lag_p99_ms={lag99:.1f} lost={lost} rss_growth_mb={rss1 - rss0:.1f} in_model={in_model} "
+          f"hidden_by_focus={hidden_n}")
 
 
 async def baseline(url: str, engine: Any, start_id: int) -> tuple[float, int]:
@@ -392,7 +435,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--flush-ms", type=float, default=20.0)
     ap.add_argument("--child-nice", type=int, default=0,
                     help="niceness of the emulator and routing processes (0: same priority as the console)")
-    ap.add_argument("--profile", action="store_true", help="cProfile the console during the live window")
+    ap.add_argument("--profile", action="store_true",
+                    help="log where the UI thread is when the 10 ms probe is late by more than 40 ms")
+    ap.add_argument("--cprofile", metavar="FILE", help="cProfile the UI thread during the live window into FILE")
     ap.add_argument("--role", choices=("console", "traffic"), default="console", help=argparse.SUPPRESS)
     ap.add_argument("--routing-url", help=argparse.SUPPRESS)
     ap.add_argument("--db-url", help=argparse.SUPPRESS)

@@ -32,7 +32,7 @@ from console.services.chat.feed import ChatLine, ChatService, FloodGroup, FocusM
 from console.services.chat.moderation import CHAT_KINDS, ChatActionHandler, ChatModeration
 from console.services.chat.rongcloud import RongCloud
 from console.services.http import HttpTransportPolicy, make_client
-from console.views.chat import ALL_ROOMS, FLAGGED, UNDO_SECONDS, ChatPane
+from console.views.chat import ALL_ROOMS, FLAGGED, UNDO_SECONDS, ChatPane, row_key
 from console.views.chat_lists import ChatListsDialog, read_words_csv, words_csv
 from tests.conftest import insert_known_users, operator
 
@@ -393,6 +393,55 @@ async def test_recall_from_the_flagged_feed_and_undo_refused(qtbot: Any, setting
         assert len(await outbox(engine)) == before                          # nothing sent
 
 
+async def test_a_recall_shows_in_every_other_console(qtbot: Any, settings: Any, engine: Any) -> None:
+    """Two consoles (two sets of services, one database): a line recalled in one shows as recalled in the
+    other, through the ``chat_recall`` event, without reloading its feed."""
+    async with make_stack(qtbot, settings, engine) as stack:
+        pane = await shown(stack)
+        pane.set_focus_mode("off")
+        other = await build_services(settings, operator(Role.MODERATOR))
+        pane2 = ChatPane(ChatService(other.engine, other.audit), ChatModeration(other.actions, other.engine))
+        qtbot.addWidget(pane2)
+        unsubscribe = other.events.subscribe(pane2.on_changes)
+        try:
+            pane2.resize(1100, 700)
+            pane2.show()
+            pane2.start()
+            await until(lambda: pane2._ready, what="the other console's first load")
+            pane2.select_feed(ROOM)
+            await until(lambda: pane2._ready and pane2.feed_key == ROOM)
+            pane2.set_focus_mode("off")
+            uid = stack.send("10000004", "要被撤回的话")
+            stack.send("10000005", "留下的话")
+            for p in (pane, pane2):
+                await until(lambda p=p: "留下的话" in texts(p), what="both consoles show the lines")
+            loads = pane2.model.batches
+            i = next(i for i, r in enumerate(pane.model.rows) if isinstance(r, ChatLine) and r.msg_uid == uid)
+            pane._select(i)
+            pane.punish_current(1, reason="其他违规")
+            await until_rows(engine, lambda rs: any(x.kind == "chat_recall" and x.state == "done" for x in rs),
+                             what="recall done")
+
+            def recalled_in(p: ChatPane) -> list[ChatLine]:
+                return [r for r in p.model.rows if isinstance(r, ChatLine) and r.msg_uid == uid and r.recalled]
+
+            await until(lambda: bool(recalled_in(pane2)), what="the other console shows the recall")
+            j = pane2.model.rows.index(recalled_in(pane2)[0])
+            flag_cell = pane2.model.data(pane2.model.index(j, 4))
+            assert "已撤回" in flag_cell
+            assert pane2.model.batches == loads        # marked in place, the feed was not reloaded
+            kept = next(r for r in pane2.model.rows if isinstance(r, ChatLine) and r.text == "留下的话")
+            assert not kept.recalled
+            await until(lambda: bool(recalled_in(pane)), what="this console too")
+        finally:
+            unsubscribe()
+            pane2.stop()
+            with contextlib.suppress(AssertionError):
+                await until(pane2.tasks.is_idle, timeout=5)
+            pane2.close()
+            await other.aclose()
+
+
 async def test_undo_only_within_a_few_seconds(qtbot: Any, settings: Any, engine: Any) -> None:
     async with make_stack(qtbot, settings, engine) as stack:
         pane = await shown(stack)
@@ -518,7 +567,7 @@ async def test_provider_outage_during_a_flood_action_then_recovered_once(
         pane._select(pane.model.rows.index(group))
         stack.emu.inject("/chatroom/user/gag/add.json", "503", count=100)   # RongCloud is down
         pane.punish_current(3, reason="刷屏")
-        key = f"g:{group.key}"
+        key = row_key(group)
         await until(lambda: pane.model.status.get(key, "").startswith("排队重试"), timeout=30,
                     what="the outcome shown")
         assert pane.model.status[key] == "排队重试 0/6"

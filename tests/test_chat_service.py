@@ -106,7 +106,7 @@ def test_words_csv_round_trip_and_bad_line() -> None:
 
 def line(n: int, text: str, sender: str, room: str = "1") -> ChatLine:
     return ChatLine(id=n, msg_uid=f"U{n}", room_key=room, room_id=None, sender=sender, user_id=None,
-                    object_name="RC:TxtMsg", text=text, display=text, sent_ms=n, sent_at=NOW, flood=flood_key(text))
+                    object_name="RC:TxtMsg", text=text, sent_ms=n, flood=flood_key(text))
 
 
 def test_flood_collapses_into_one_row_with_its_senders_across_batches() -> None:

@@ -20,7 +20,8 @@ become ``sanctions`` rows (kind ``gag``/``block``/``ban``, scope ``room``/``glob
 platform user and room when the ids are theirs, so the user card shows them) with their RongCloud
 target in ``chat_sanction_targets``; un-gag/unblock lift them; recalls go to ``chat_recalls``; mutes
 and whitelists to ``chat_rooms``/``chat_whitelist``; words to ``chat_words``; lockdowns to
-``chat_lockdowns``. Each publishes ``chat_moderation`` (ref: the room key) or ``chat_rules`` events.
+``chat_lockdowns``. Each publishes ``chat_moderation`` (ref: the room key) or ``chat_rules`` events; a
+recall also publishes ``chat_recall`` (ref: the msgUID) so every console marks that line recalled.
 """
 
 from __future__ import annotations
@@ -256,6 +257,7 @@ class ChatActionHandler:
             await conn.execute(_insert_ignore(conn, tc.chat_recalls).values(
                 msg_uid=p["msg_uid"], room_key=room, recalled_by=actor, recalled_at=now))
             await publish(conn, "chat_moderation", room)
+            await publish(conn, "chat_recall", p["msg_uid"])   # every console shows the line as recalled
             return {"msg_uid": p["msg_uid"], "text": p.get("text", "")[:EVIDENCE_CHARS]}, {"recalled": True}
         if kind in (GAG, BLOCK, GLOBAL_GAG, APP_BLOCK):
             sk, scope = {GAG: ("gag", "room"), BLOCK: ("block", "room"), GLOBAL_GAG: ("gag", "global"),
