@@ -44,6 +44,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QItemSelectionModel,
+    QLine,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -119,8 +120,9 @@ CELL_CHARS = 300
 UNDO_SECONDS = 8.0
 #: One read returns at most this many lines; a full page is followed by another read at once.
 PAGE = 2000
-#: A new read starts at most this often (events arrive up to 50/s at high rates).
-MIN_READ_GAP_S = 0.05
+#: A new read starts at most this often (events arrive up to 50/s at high rates; a read costs the UI thread
+#: ~1–5 ms whatever its size: a pooled connection, its ping, the query).
+MIN_READ_GAP_S = 0.1
 #: How often the pane reverts lockdowns whose time has come (ChatModeration.revert_due).
 REVERT_CHECK_MS = 15_000
 #: Lines of the first read of a feed.
@@ -558,8 +560,7 @@ class FeedView(QTableView):
         width = hh.length()
         rh = self.verticalHeader().defaultSectionSize()
         y0, x0 = -self.verticalOffset(), -self.horizontalOffset()
-        sm = self.selectionModel()
-        root = self.rootIndex()
+        selected_rows = {i.row() for i in self.selectionModel().selectedRows()}
         dpr = vp.devicePixelRatioF()
         group = QPalette.ColorGroup.Active if self.isActiveWindow() else QPalette.ColorGroup.Inactive
         base = pal.color(group, QPalette.ColorRole.Base)
@@ -572,7 +573,7 @@ class FeedView(QTableView):
             y = y0 + v * rh
             cells = m._cells_at(v)  # noqa: SLF001 - the view is the model's own painter
             row = m.rows[v]
-            selected = sm.isRowSelected(v, root)
+            selected = v in selected_rows
             bg, fgs = m.colors(v)
             if selected:
                 bg, fgs = hl, (hl_text,) * len(COLUMNS)
@@ -593,13 +594,14 @@ class FeedView(QTableView):
                             painter.drawPixmap(x0 + x + 4 + used, y, cell(rest, w - 8 - used, fg, bg, True, rh, dpr))
                     else:
                         painter.drawPixmap(x0 + x + 4, y, cell(text, w - 8, fg, bg, False, rh, dpr))
-                if show_grid:
-                    painter.setPen(grid)
-                    painter.drawLine(x0 + x + w - 1, y, x0 + x + w - 1, y + rh - 1)
-            if show_grid:
-                painter.setPen(grid)
-                painter.drawLine(x0, y + rh - 1, x0 + width - 1, y + rh - 1)
             self.rendered += 1
+        if show_grid:   # all grid lines at once
+            painter.setPen(grid)
+            bottom = y0 + (last + 1) * rh - 1
+            lines = [QLine(x0 + x + w - 1, y0 + first * rh, x0 + x + w - 1, bottom) for _c, x, w in cols]
+            lines += [QLine(x0, y0 + v * rh + rh - 1, x0 + width - 1, y0 + v * rh + rh - 1)
+                      for v in range(first, last + 1)]
+            painter.drawLines(lines)
         painter.end()
 
     def _fit(self, text: str, width: int, bold: bool, fm: QFontMetrics) -> str:
@@ -905,7 +907,6 @@ class ChatPane(QWidget):
         self._flush_timer.timeout.connect(self.flush)
         self._deferred_timer = QTimer(self)
         self._deferred_timer.setSingleShot(True)
-        self._deferred_timer.setInterval(int(GROUP_REFRESH_S * 1000))
         self._deferred_timer.timeout.connect(self.flush)
         self._read_timer = QTimer(self)
         self._read_timer.setSingleShot(True)
@@ -1245,9 +1246,10 @@ class ChatPane(QWidget):
                 self.on_placed(waiting)
 
     def _schedule_deferred(self) -> None:
-        """Flood counts held back are shown even if no new line comes."""
+        """Flood counts held back are shown when they are due, even if no new line comes."""
         if self._deferred and not self._deferred_timer.isActive():
-            self._deferred_timer.start()
+            due = min(at for _g, _x, at in self._deferred.values()) + GROUP_REFRESH_S - self._clock()
+            self._deferred_timer.start(max(1, int(due * 1000) + 1))
 
     def _top_key(self) -> str:
         top = self.view.indexAt(self.view.viewport().rect().topLeft()).row()
@@ -1293,7 +1295,12 @@ class ChatPane(QWidget):
     def _update_banner(self) -> None:
         rate = self.meter.rate(self._clock())
         self.rate_label.setText(self.tr("%1 条/秒").replace("%1", f"{rate:,.0f}"))
-        if self.focus_active:
+        if self.focus_active and self.focus_mode == FOCUS_ON:
+            self.focus_banner.setText(
+                self.tr("专注模式（手动开启，%1 条/秒）：仅显示标记、首次发言和新账号消息，刷屏已合并；已隐藏 %2 条")
+                .replace("%1", f"{rate:,.0f}").replace("%2", f"{self.hidden:,}"))
+            self.focus_banner.show()
+        elif self.focus_active:
             self.focus_banner.setText(
                 self.tr("专注模式：消息过快（%1 条/秒），仅显示标记、首次发言和新账号消息，刷屏已合并；已隐藏 %2 条")
                 .replace("%1", f"{rate:,.0f}").replace("%2", f"{self.hidden:,}"))
@@ -1555,7 +1562,19 @@ class ChatPane(QWidget):
     async def load_showcase(self, *, timeout: float = 40.0, live_wait: float = 12.0) -> None:
         """The README screenshot: the busiest room of the live traffic in focus mode with a flood row and a
         flagged line selected. Without live traffic for ``live_wait`` seconds: every room's stored lines
-        with focus mode switched on. Raises TimeoutError after ``timeout``."""
+        with focus mode switched on. Raises TimeoutError after ``timeout`` (saying what was missing)."""
+        try:
+            await self._showcase(timeout, live_wait)
+        except TimeoutError:
+            raise TimeoutError(
+                f"chat showcase: ready={self.is_ready()} feed={self.feed_key!r} focus={self.focus_active} "
+                f"rate={self.meter.rate(self._clock()):.1f}/s rows={len(self.model.rows)} "
+                f"flood rows={len(self.model.flood_rows())}") from None
+        flagged = [i for i, r in enumerate(self.model.rows) if isinstance(r, ChatLine) and r.flagged]
+        if flagged:
+            self._select(flagged[-1])
+
+    async def _showcase(self, timeout: float, live_wait: float) -> None:
         async with asyncio.timeout(timeout):
             if not self._started:
                 self.start()
@@ -1573,7 +1592,10 @@ class ChatPane(QWidget):
             if counts:
                 self.select_feed(max(counts, key=lambda k: counts[k]))
                 await asyncio.sleep(0.1)
+                forced_at = self._clock() + live_wait
                 while not (self.is_ready() and self.focus_active and self.model.flood_rows()):
+                    if self._clock() > forced_at and not self.focus_active:
+                        self.set_focus_mode(FOCUS_ON)   # the room is slower than the automatic threshold
                     await asyncio.sleep(0.1)
             else:
                 self.set_focus_mode(FOCUS_ON)
@@ -1582,9 +1604,6 @@ class ChatPane(QWidget):
                 while not self.is_ready():
                     await asyncio.sleep(0.05)
             await asyncio.sleep(0.5)
-        flagged = [i for i, r in enumerate(self.model.rows) if isinstance(r, ChatLine) and r.flagged]
-        if flagged:
-            self._select(flagged[-1])
 
     # --- layout kept between runs -------------------------------------------------------------
 

@@ -795,12 +795,12 @@ class ChatService:
         """Lines with id > after_id (one room or all), oldest first, at most ``limit`` (call again
         with the last id while a full page comes back)."""
         await self._require(f"chat:{room_key}" if room_key else "chat")
-        q = (self._select().where(t.chat_messages.c.id > after_id).order_by(t.chat_messages.c.id)
-             .limit(max(1, min(limit, 20_000))))
-        if room_key is not None:
-            q = q.where(t.chat_messages.c.to_user_id == room_key)
+        # the live feed's hot path, as driver SQL: no statement to build, no type processing per row
+        # (the expression-language form cost ~8 µs a line more at 5,000 lines a second)
+        n = max(1, min(limit, 20_000))
+        args = (after_id, n) if room_key is None else (after_id, room_key, n)
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(q)).all()
+            rows = (await conn.exec_driver_sql(_newer_sql(conn.dialect.paramstyle, room_key is not None), args)).all()
             if room_key is None:
                 return await self._lines(conn, rows, self._live)
             return await self._lines(conn, rows, _Repeats(self._repeat_window_s, self._repeat_count))
@@ -986,6 +986,18 @@ def _trim(d: dict[str, Any], limit: int) -> None:
     if len(d) > limit:
         for k in list(itertools.islice(d, len(d) // 2)):
             del d[k]
+
+
+@functools.lru_cache(maxsize=8)
+def _newer_sql(paramstyle: str, one_room: bool) -> str:
+    """:meth:`ChatService.newer`'s query (the columns of ``_select``) in the driver's parameter style."""
+    # parameters in order: after_id, [room_key,] limit
+    p = ["$1", "$2", "$3"] if paramstyle == "numeric_dollar" else ["?", "?", "?"]
+    room = f" AND m.to_user_id = {p[1]}" if one_room else ""
+    return ("SELECT m.id, m.msg_uid, m.from_user_id, m.to_user_id, m.object_name, m.content, m.msg_timestamp,"
+            " m.sensitive_type, r.recalled_at FROM chat_messages m LEFT JOIN chat_recalls r ON r.msg_uid = m.msg_uid"
+            f" WHERE m.channel_type = '{TEMPGROUP}' AND m.id > {p[0]}{room} ORDER BY m.id"
+            f" LIMIT {p[2] if one_room else p[1]}")
 
 
 @functools.lru_cache(maxsize=16)
