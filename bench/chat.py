@@ -14,17 +14,33 @@ Three processes share the machine, as they would share a team's setup:
   :class:`~console.views.chat.ChatPane` on the "all rooms" feed, woken by :class:`EventHub` (NOTIFY on
   PostgreSQL, polling on SQLite), reading through :class:`ChatService` (flags, floods, focus mode).
 
-Measured: messages the emulator routed (sent) and the lines the pane received from the database
-(shown); ``lost`` = sent − shown; the UI thread's event-loop lag (a 10 ms precise QTimer's lateness,
-p50/p99, after warm-up); the console's RSS growth from the end of warm-up to the end; ours = shown
-per second from the first send to the last line in the pane.
+PostgreSQL, the emulator and the routing endpoint run elsewhere in production; here they share two cores
+with the console. ``--child-nice N`` starts the emulator and routing processes at a lower priority (0:
+the same as the console, the default).
+
+How messages are counted (every figure is printed, then the RESULT line):
+
+* **sent**: messages the emulator routed (the traffic generator's messages that RongCloud would deliver);
+* **stored**: rows of ``chat_messages`` above the id the run started from;
+* **placed**: stored lines the pane moved from its queue into its view model, marked by ``chat_messages.id``
+  through ``ChatPane.on_placed`` (each id once) at the moment they reach the model: as a row of their own,
+  counted into a flood row ("×312 相似": a flood row already shown takes its new count at most once a
+  second, and its lines are placed when it does), or — focus mode only — left out and counted in the
+  banner ("已隐藏 N 条"); the two numbers are printed apart (``in_model``, ``hidden_by_focus``);
+* **lost** = (sent − stored) + (stored − placed): a line the database has but the pane never placed
+  within 60 s of the last send is lost;
+* **ours** = placed lines per second, from the first send to the moment the last line was placed;
+* **lag**: a 10 ms precise QTimer's lateness on the UI thread after warm-up (p50/p99), and how long the UI
+  thread was runnable but waiting for a CPU (``/proc/.../schedstat``: the other processes of this machine);
+* **rss_growth_mb**: the console's RSS at the end minus after warm-up (min(10 s, seconds/6)).
 
 Baseline, same run, same database: the raw insert rate of the same messages (read back from
 ``chat_messages``) into a copy of the table with the same indexes — asyncpg ``unnest`` + ``ON CONFLICT DO
 NOTHING`` + ``pg_notify`` per batch of 2000 on PostgreSQL, stdlib ``sqlite3`` ``executemany`` of
 ``INSERT … ON CONFLICT DO NOTHING`` per batch of 2000 on SQLite — no HTTP, no console.
 
-Last line: ``RESULT chat ours=<msg/s> baseline=<msg/s> ratio=<x> lag_p99_ms=<ms> lost=<n> rss_growth_mb=<mb>``.
+Last line: ``RESULT chat ours=<msg/s> baseline=<msg/s> ratio=<x> lag_p99_ms=<ms> lost=<n> rss_growth_mb=<mb>
+in_model=<n> hidden_by_focus=<n>``.
 """
 
 from __future__ import annotations

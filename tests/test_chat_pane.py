@@ -413,8 +413,8 @@ async def test_a_recall_shows_in_every_other_console(qtbot: Any, settings: Any, 
             pane2.set_focus_mode("off")
             uid = stack.send("10000004", "要被撤回的话")
             stack.send("10000005", "留下的话")
-            for p in (pane, pane2):
-                await until(lambda p=p: "留下的话" in texts(p), what="both consoles show the lines")
+            await until(lambda: "留下的话" in texts(pane) and "留下的话" in texts(pane2),
+                        what="both consoles show the lines")
             loads = pane2.model.batches
             i = next(i for i, r in enumerate(pane.model.rows) if isinstance(r, ChatLine) and r.msg_uid == uid)
             pane._select(i)

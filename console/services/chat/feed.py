@@ -13,8 +13,9 @@ Usage (a pane)::
     # on every hub event with changes.topic("chat"):
     new = await chat.newer(cursor)                # everything after the cursor, all rooms, oldest first
     cursor = new[-1].id if new else cursor
-    rows = collapse(new)                          # ChatLine | FloodGroup ("×312 similar")
+    step = floods.feed(new, now)                  # FloodTracker: O(1) a line; step.rows are ChatLine | FloodGroup
     focus = meter.add(len(new), now)              # FocusMeter: above a readable rate -> focus mode
+    # (collapse(lines) groups one list at once: tests, one-off views)
 
 Room keys: RongCloud chatroom ids are strings (``toUserId`` of a routed message); the platform uses
 ``str(rooms.id)``. ``ChatLine.room_key`` is the chatroom id, ``ChatLine.room_id`` the platform room
