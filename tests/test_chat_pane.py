@@ -28,11 +28,26 @@ from console.domain import Role
 from console.sandbox.chat_routing import ChatRouting
 from console.sandbox.rongcloud import RongCloudEmulator
 from console.services import Services, build_services
-from console.services.chat.feed import ChatLine, ChatService, FloodGroup, FocusMeter
+from console.services.chat.feed import (
+    DEFAULT_LADDER,
+    ChatLine,
+    ChatService,
+    FloodGroup,
+    FocusMeter,
+    LadderStep,
+)
 from console.services.chat.moderation import CHAT_KINDS, ChatActionHandler, ChatModeration
 from console.services.chat.rongcloud import RongCloud
 from console.services.http import HttpTransportPolicy, make_client
-from console.views.chat import ALL_ROOMS, FLAGGED, UNDO_SECONDS, ChatPane, row_key
+from console.views.chat import (
+    _LADDER_LABELS,
+    ALL_ROOMS,
+    FLAGGED,
+    UNDO_SECONDS,
+    ChatPane,
+    ladder_text,
+    row_key,
+)
 from console.views.chat_lists import ChatListsDialog, read_words_csv, words_csv
 from tests.conftest import insert_known_users, operator
 
@@ -119,6 +134,15 @@ def chat_text(i: int, head: str = "弹幕") -> str:
 
 def texts(pane: ChatPane) -> list[str]:
     return [r.text for r in pane.model.rows if isinstance(r, ChatLine)]
+
+
+async def test_ladder_labels_of_the_default_ladder_are_marked_for_translation() -> None:
+    """The ladder's labels come from data: the default ones are marked for lupdate (QT_TRANSLATE_NOOP) and
+    translated by ladder_text; a room's own label is shown as written in the source language."""
+    assert {s.label for s in DEFAULT_LADDER} <= _LADDER_LABELS
+    assert [ladder_text(s) for s in DEFAULT_LADDER] == [s.label for s in DEFAULT_LADDER]   # no translator
+    own = LadderStep(key=2, label="小黑屋30分钟", action="gag", minutes=30)
+    assert ladder_text(own) == "小黑屋30分钟"
 
 
 async def test_lines_arrive_in_batches_and_follow_the_bottom(qtbot: Any, settings: Any, engine: Any) -> None:

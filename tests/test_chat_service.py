@@ -25,6 +25,7 @@ from console.services.chat.feed import (
     ChatLine,
     ChatService,
     FloodGroup,
+    FloodTracker,
     FocusMeter,
     LockdownPreset,
     SensitiveWord,
@@ -126,6 +127,31 @@ def test_flood_collapses_into_one_row_with_its_senders_across_batches() -> None:
     assert isinstance(first[0], FloodGroup)                         # where the flood started
     assert sum(1 for r in first + second if isinstance(r, ChatLine)) == 7   # the normal lines stay lines
     assert collapse([line(1, "a", "x"), line(2, "a", "y")]) == [line(1, "a", "x"), line(2, "a", "y")]
+
+
+def test_flood_tracker_counts_each_line_once_across_steps() -> None:
+    """Incremental grouping: a flood forms from lines of earlier steps (their rows leave), grows in later
+    steps (the group's row is updated), keeps at most max_senders people and max_lines lines, and a flood
+    older than max_age_s goes on in a new group; every line is a row, in a group or absorbed, once."""
+    tr = FloodTracker(min_count=3, window_s=20.0, max_lines=5, max_senders=4, max_age_s=60.0)
+    s1 = tr.feed([line(1, "加V领福利 1", "bot1"), line(2, "你好", "viewer")], now=0.0)
+    assert s1.rows == [line(1, "加V领福利 1", "bot1"), line(2, "你好", "viewer")] and not s1.updated
+    s2 = tr.feed([line(3, "加V领福利!2", "bot2"), line(4, "加ｖ领福利 3", "bot3")], now=1.0)
+    assert [x.id for x in s2.absorbed] == [1]                    # shown in step 1, now inside the group
+    assert len(s2.rows) == 1 and isinstance(g := s2.rows[0], FloodGroup)
+    assert g.count == 3 and set(g.senders) == {"bot1", "bot2", "bot3"} and s2.grouped == 2
+    s3 = tr.feed([line(10 + i, f"加V领福利{i}", f"bot{i}") for i in range(4, 9)] + [line(20, "晚上好", "v2")],
+                 now=2.0)
+    assert [r.id for r in s3.rows] == [20] and len(s3.updated) == 1   # the group grew; one new single row
+    grown = s3.updated[0]
+    assert grown.serial == g.serial and grown.count == 8 and s3.grouped == 5
+    assert [x.id for x in s3.joined[grown.serial]] == [14, 15, 16, 17, 18]
+    assert len(grown.senders) == 4 and grown.more_senders          # bounded: the first four people
+    assert "bot1" in grown.senders and "bot8" not in grown.senders
+    assert [x.id for x in grown.lines] == [14, 15, 16, 17, 18]      # the newest max_lines lines
+    assert g.count == 3 and len(g.senders) == 3                    # a snapshot never changes afterwards
+    s4 = tr.feed([line(30, "加V领福利", "bot9")], now=70.0)        # past max_age_s: a new flood starts
+    assert s4.rows == [line(30, "加V领福利", "bot9")] and not s4.updated
 
 
 # --- reads and flags, both databases -----------------------------------------------------------
