@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # imported when needed: the window is shown before SQLAlchemy
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-PANES = ("lookup", "rooms", "preview", "chat", "push", "actions", "audit")
+PANES = ("lookup", "rooms", "preview", "chat", "push", "sms", "actions", "audit")
 
 
 @dataclass
@@ -161,7 +161,7 @@ async def run(settings: Settings, *, screenshot: Path | None = None, pane: str |
 _CORE_MODULES = ("sqlalchemy", "console.db.engine", "console.services.auth", "console.views.login")
 _VIEW_MODULES = ("console.services", "console.views.user_lookup", "console.views.room_monitor",
                  "console.views.audit", "console.views.action_queue", "console.views.wall", "console.views.chat",
-                 "console.views.push")
+                 "console.views.push", "console.views.sms")
 
 
 def _preload(names: tuple[str, ...]) -> None:
@@ -237,6 +237,8 @@ async def _start_sandbox(settings: Settings, services: Services, window: MainWin
     await services.actions.recover()  # every kind this operator may run (chat rows need RongCloud, now here)
     if services.operator.can(Permission.SEND_PUSH) and services.push.connected:
         await services.push.resume()
+    if services.operator.can(Permission.SEND_SMS) and services.sms.gateway is not None:
+        await services.sms.run_due()   # SMS campaigns approved or interrupted, now outside quiet hours
     return sandbox
 
 
@@ -252,6 +254,9 @@ async def _show(settings: Settings, services: Services, window: MainWindow, stat
         if operator.can(Permission.SEND_PUSH) and services.push.connected:
             resuming = asyncio.ensure_future(services.push.resume())
             resuming.add_done_callback(_log_failure)
+        if operator.can(Permission.SEND_SMS) and services.sms.gateway is not None:
+            sending = asyncio.ensure_future(services.sms.run_due())
+            sending.add_done_callback(_log_failure)
     window.attach(services)
     if screenshot is None:
         window.restore_panes(state)
@@ -327,7 +332,7 @@ async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
         load = asyncio.ensure_future(pane.load_showcase())
     elif pane_name == "rooms":
         load = asyncio.ensure_future(_rooms_ready(pane))
-    elif pane_name in ("preview", "chat", "push"):
+    elif pane_name in ("preview", "chat", "push", "sms"):
         load = asyncio.ensure_future(pane.load_showcase())
     else:
         loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -225,6 +225,7 @@ class AuditEntry:
     reason: str
     before: dict[str, object] | None = None
     after: dict[str, object] | None = None
+    evidence: dict[str, object] | None = None
     outcome: str = "ok"
 
 

@@ -81,7 +81,7 @@ async def test_role_decides_which_panes_show(qtbot: Any, settings: Any) -> None:
     win = MainWindow(services)
     qtbot.addWidget(win)
     try:
-        assert list(win.panes) == ["push", "actions", "audit"]  # operators do not look up users
+        assert list(win.panes) == ["push", "sms", "actions", "audit"]  # operators do not look up users
     finally:
         win.close()
         await services.aclose()

@@ -97,4 +97,5 @@ class AuditService:
 
 def _entry(r: Any) -> AuditEntry:
     return AuditEntry(id=AuditId(r.id), at=r.at, actor=r.actor, role=r.role, kind=r.kind, target=r.target,
-                      reason=r.reason, before=r.before, after=r.after, outcome=r.outcome)
+                      reason=r.reason, before=r.before, after=r.after, evidence=r.evidence,
+                      outcome=r.outcome)

@@ -98,7 +98,8 @@ class MainWindow(QMainWindow):
         can = {p for p in Permission if op.can(p)}
         if Permission.LOOKUP_USERS in can:
             self._add("lookup", self.tr("用户查询"), UserLookupPane(
-                services.users, can=can, page_size=int(services.settings["lookup.page_size"]), sms=services.sms))
+                services.users, can=can, page_size=int(services.settings["lookup.page_size"]), sms=services.sms,
+                push=services.push))
         if Permission.CUT_STREAM in can:
             from console.views.wall import WallPane
 
@@ -119,10 +120,18 @@ class MainWindow(QMainWindow):
             from console.views.push import PushPane
 
             self._add("push", self.tr("推送"), PushPane(services.push))
+        if Permission.SEND_SMS in can:
+            from console.views.sms import SmsPane
+
+            self._add("sms", self.tr("短信群发"), SmsPane(services.sms))
         if Permission.CUT_STREAM in can or Permission.MODERATE_CHAT in can or Permission.SEND_PUSH in can:
             self._add("actions", self.tr("操作队列"), ActionQueuePane(services.actions))
         if Permission.VIEW_AUDIT in can:
             self._add("audit", self.tr("审计日志"), AuditPane(services.audit))
+        lookup_pane: Any = self.panes.get("lookup")
+        if lookup_pane is not None:  # a user's own room from the card, in the wall (support has no wall)
+            lookup_pane.open_room.connect(self.open_room)
+            lookup_pane.card.open_room_btn.setVisible("preview" in self.panes)
         self.stack.removeWidget(self.starting)
         self.starting.deleteLater()
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)

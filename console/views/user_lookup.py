@@ -45,12 +45,14 @@ from console.domain import (
     ActionStatus,
     LookupPage,
     Permission,
+    PushReceipt,
     SearchKind,
     SupportNote,
     UserCard,
     UserId,
     UserSummary,
 )
+from console.services.push.campaigns import PushService
 from console.services.sms.service import SmsService
 from console.services.users import UserService, showcase_user
 from console.views.feedback import MessageBar
@@ -291,6 +293,12 @@ class UserCardView(QWidget):
         for i, (n, name) in enumerate(zip(counts, names, strict=True)):
             self.tabs.setTabText(i, f"{name} ({n})" if i else name)
 
+    def show_pushes(self, pushes: list[PushReceipt]) -> None:
+        """The pushes with each one's delivery status for this user (JPush, per device)."""
+        names = {"received": self.tr("已到达"), "pending": self.tr("投递中"), "sent": self.tr("已发送"),
+                 "not_installed": self.tr("未安装 App"), "not_target": self.tr("非推送目标"), "failed": self.tr("失败")}
+        _fill(self.pushes, [(fmt_time(p.sent_at), p.title, p.platform, names.get(p.status, p.status)) for p in pushes])
+
     def show_notes(self, notes: tuple[SupportNote, ...]) -> None:
         _fill(self.notes, [(fmt_time(n.created_at), n.author, n.body) for n in notes])
 
@@ -308,11 +316,13 @@ class UserLookupPane(QWidget):
     KINDS = (SearchKind.AUTO, SearchKind.ID, SearchKind.PHONE, SearchKind.NICKNAME)
 
     def __init__(self, users: UserService, *, can: set[Permission], page_size: int = 100,
-                 sms: SmsService | None = None, parent: QWidget | None = None) -> None:
+                 sms: SmsService | None = None, push: PushService | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("userLookupPane")
         self._users = users
         self._sms = sms
+        self._push = push
         self._page_size = page_size
         self.tasks = TaskRunner(self)
         self._page: LookupPage | None = None
@@ -460,6 +470,9 @@ class UserLookupPane(QWidget):
         self.card.show_card(card)
         self.card.setFocus()
         self.loaded.emit()
+        if self._push is not None and self._push.connected and card.pushes:
+            # each push's status for this user's own devices (JPush status/message), after the card is shown
+            self.tasks.run("pushes", self._push.received_by(card.id), on_done=self.card.show_pushes)
 
     def _add_note(self, body: str) -> None:
         c = self.card.card
