@@ -202,7 +202,20 @@ EN = {
 }
 
 
+def _glossary() -> dict[str, str]:
+    """EN plus scripts/en_glossary.tsv (source<TAB>English, one per line; the panes' newer strings)."""
+    out = dict(EN)
+    tsv = Path(__file__).with_name("en_glossary.tsv")
+    if tsv.exists():
+        for line in tsv.read_text(encoding="utf-8").splitlines():
+            src, _, en = line.partition("\t")
+            if src and en:
+                out.setdefault(src, en.split("\t")[0])
+    return out
+
+
 def main(path: str = "resources/i18n/shihou_en.ts") -> int:
+    en = _glossary()
     p = Path(path)
     tree = ElementTree.parse(p)
     missing = []
@@ -211,8 +224,8 @@ def main(path: str = "resources/i18n/shihou_en.ts") -> int:
         tr = msg.find("translation")
         if tr is None:
             continue
-        if src in EN:
-            tr.text = EN[src]
+        if src in en:
+            tr.text = en[src]
             tr.attrib.pop("type", None)
         else:
             missing.append(src)
