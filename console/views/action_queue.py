@@ -46,10 +46,6 @@ class ActionModel(RowsTableModel):
             return QColor("#b3261e")
         return None
 
-    def replace(self, rows: list[ActionRecord]) -> None:
-        self.beginResetModel()  # a short list (pending and failed only)
-        self.rows = rows
-        self.endResetModel()
 
 
 class ActionQueuePane(QWidget):

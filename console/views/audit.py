@@ -64,10 +64,6 @@ class AuditModel(RowsTableModel):
             return QColor("#b3261e")
         return None
 
-    def replace(self, rows: list[AuditEntry]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
 
     def prepend(self, rows: list[AuditEntry]) -> None:
         """Newer rows on top (``rows`` newest first), without a reset."""

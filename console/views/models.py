@@ -25,3 +25,9 @@ class RowsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.headers[section]
         return None
+
+    def replace(self, rows: list[Any]) -> None:
+        """All rows at once (a reset: these tables hold a page at most)."""
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()

@@ -261,10 +261,6 @@ class CampaignModel(RowsTableModel):
                 STATE_NAMES.get(c.state, c.state), f"{c.audience_size:,}", pushes, f"{c.recipients:,}", c.created_by,
                 fmt_time(c.created_at))[index.column()]
 
-    def replace(self, rows: list[Campaign]) -> None:
-        self.beginResetModel()  # at most a page of campaigns
-        self.rows = rows
-        self.endResetModel()
 
 
 class ApprovalModel(RowsTableModel):
@@ -279,10 +275,6 @@ class ApprovalModel(RowsTableModel):
         a = self.rows[index.row()]
         return (str(a.id), a.summary, f"{a.audience_size:,}", a.requested_by, fmt_time(a.requested_at))[index.column()]
 
-    def replace(self, rows: list[Approval]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
 
 
 def trigger_text(trigger: dict[str, Any]) -> str:
@@ -312,10 +304,6 @@ class ScheduleModel(RowsTableModel):
                 {"active": "生效", "cancelled": "已取消", "finished": "结束"}.get(s.state, s.state),
                 s.created_by)[index.column()]
 
-    def replace(self, rows: list[ScheduleRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
 
 
 class ReportChart(QChartView):

@@ -150,10 +150,6 @@ class CampaignModel(RowsTableModel):
                 f"{c.audience_size:,}", f"{c.skipped_opt_out:,}", fmt_time(c.send_at) if c.send_at else "—",
                 c.created_by, fmt_time(c.created_at))[index.column()]
 
-    def replace(self, rows: list[CampaignInfo]) -> None:
-        self.beginResetModel()  # a page of campaigns at most
-        self.rows = rows
-        self.endResetModel()
 
 
 class ApprovalModel(RowsTableModel):
@@ -168,10 +164,6 @@ class ApprovalModel(RowsTableModel):
         a = self.rows[index.row()]
         return (str(a.id), a.summary, f"{a.audience_size:,}", a.requested_by, fmt_time(a.requested_at))[index.column()]
 
-    def replace(self, rows: list[ApprovalInfo]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
 
 
 class OptOutModel(RowsTableModel):
@@ -186,10 +178,6 @@ class OptOutModel(RowsTableModel):
         o = self.rows[index.row()]
         return (o.phone_masked, str(o.user_id or "—"), o.source, o.created_by, fmt_time(o.created_at))[index.column()]
 
-    def replace(self, rows: list[OptOut]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
 
 
 class SmsReportChart(QChartView):
