@@ -70,6 +70,7 @@ from console.services.sms.service import (
 )
 from console.views.feedback import MessageBar, describe
 from console.views.models import RowsTableModel
+from console.views.push import ApprovalModel  # the same five columns for push and SMS approvals
 from console.views.tasks import TaskRunner
 from console.views.user_lookup import fmt_time
 
@@ -149,20 +150,6 @@ class CampaignModel(RowsTableModel):
         return (str(c.id), c.name, state_text(c.state), c.template_code, audience_text(c.audience),
                 f"{c.audience_size:,}", f"{c.skipped_opt_out:,}", fmt_time(c.send_at) if c.send_at else "—",
                 c.created_by, fmt_time(c.created_at))[index.column()]
-
-
-
-class ApprovalModel(RowsTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[ApprovalInfo] = []
-        self.headers = [self.tr("编号"), self.tr("内容"), self.tr("人数"), self.tr("申请人"), self.tr("时间")]
-
-    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or role != _DISPLAY:
-            return None
-        a = self.rows[index.row()]
-        return (str(a.id), a.summary, f"{a.audience_size:,}", a.requested_by, fmt_time(a.requested_at))[index.column()]
 
 
 
