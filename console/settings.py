@@ -123,6 +123,8 @@ FIELDS: tuple[Field, ...] = (
     Field("chat.repeat_window_s", _parse_int(5, 3600), lambda: 60,
           "same sender, same text within this many seconds counts as a repeat"),
     Field("chat.repeat_count", _parse_int(2, 100), lambda: 3, "flag the Nth repeat"),
+    Field("chat.reader_process", _parse_bool, lambda: True,
+          "read and flag live chat in a child process, off the UI thread"),
     Field("chat.session_gag_minutes", _parse_int(1, 43200), lambda: 720, "length of a 'gag for this live session'"),
     Field("chat.word_quota", _parse_int(1, 100_000), lambda: 50, "RongCloud sensitive-word quota"),
     Field("chat.bulk_concurrency", _parse_int(1, 64), lambda: 8, "provider calls in flight per bulk chat action"),

@@ -20,6 +20,7 @@ from console.services.auth import AuthService
 from console.services.cdn import WangsuCdn
 from console.services.chat.feed import ChatService
 from console.services.chat.moderation import CHAT_KINDS, ChatActionHandler, ChatModeration
+from console.services.chat.reader import ChatReader
 from console.services.chat.rongcloud import connect as rongcloud_connect
 from console.services.events import EventHub
 from console.services.http import make_client
@@ -60,6 +61,7 @@ class Services:
     chat: ChatService
     moderation: ChatModeration
     chat_handler: ChatActionHandler
+    chat_reader: ChatReader
     closers: list[Any] = field(default_factory=list)  # provider clients with ``async aclose()``
 
     @property
@@ -116,6 +118,7 @@ class Services:
             await c.aclose()
         for closer in self.closers:
             await closer.aclose()
+        await self.chat_reader.aclose()
         await self.engine.dispose()
 
 
@@ -173,12 +176,15 @@ async def build_services(settings: Settings, operator: Operator, *, start_events
     chat = ChatService(engine, audit, new_account_hours=int(settings["chat.new_account_hours"]),
                        repeat_window_s=float(settings["chat.repeat_window_s"]),
                        repeat_count=int(settings["chat.repeat_count"]))
+    reader = ChatReader(chat, engine, spawn=bool(settings["chat.reader_process"]),
+                        pg_role=pg_role_for(operator) if url.startswith("postgresql") else None)
     moderation = ChatModeration(actions, engine, session_gag_minutes=int(settings["chat.session_gag_minutes"]),
                                 word_quota=int(settings["chat.word_quota"]),
                                 concurrency=int(settings["chat.bulk_concurrency"]), audit=audit)
     services = Services(settings=settings, engine=engine, operator=operator, audit=audit, users=users,
                         events=events, rooms=rooms, monitor=monitor, actions=actions, clients=[], sms=sms,
-                        push=push, chat=chat, moderation=moderation, chat_handler=chat_handler)
+                        push=push, chat=chat, moderation=moderation, chat_handler=chat_handler,
+                        chat_reader=reader)
     if connect_providers:
         services.connect_providers(settings, credentials)
     if start_events:

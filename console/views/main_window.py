@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         if Permission.MODERATE_CHAT in can:
             from console.views.chat import ChatPane
 
-            chat = ChatPane(services.chat, services.moderation)
+            chat = ChatPane(services.chat, services.moderation, reader=services.chat_reader)
             self._add("chat", self.tr("聊天审核"), chat)
             chat.open_user.connect(self.open_user)
             chat.open_room.connect(self.open_room)
