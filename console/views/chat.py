@@ -48,6 +48,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     QSettings,
     Qt,
     QTimer,
@@ -97,6 +98,7 @@ from console.services.chat.feed import (
     LadderStep,
 )
 from console.services.chat.moderation import BulkResult, ChatModeration
+from console.services.chat.reader import ChatReader
 from console.views.chat_lists import ChatListsDialog
 from console.views.feedback import MessageBar
 from console.views.tasks import TaskRunner
@@ -109,11 +111,13 @@ Outcome = ActionRecord | BulkResult
 FLUSH_MS = 66
 #: Rows kept in memory per feed (the database keeps the rest); while paused the window may grow to 2×.
 WINDOW = 2000
-#: Rendered cell texts kept by the feed view (about 3 screens of a 40-row feed), and their pixel budget.
-CELL_PIXMAPS = 600
-CELL_BYTES = 6 * 2**20
 #: Elided cell texts remembered (eliding a CJK line lays it out).
 ELIDED_TEXTS = 3000
+#: Rendered rows kept by the feed view (about three screens; a 1,400-px row is ~130 KB)
+ROW_BYTES = 24 * 2**20
+_CELL_ALIGN = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+#: characters at least as wide as any a chat line usually holds (Latin, CJK, emoji)
+_WIDE_PROBE = "W@中あ한🎉👍…"
 #: A cell shows at most this many characters (the detail panel shows ChatLine.display, itself bounded).
 CELL_CHARS = 300
 #: Ctrl+Z reverses the last action for this long after its key press.
@@ -514,30 +518,35 @@ class FeedView(QTableView):
         self.hovered = False
         self.viewport().installEventFilter(self)
         self._elided: dict[tuple[str, int, bool], str] = {}
-        self._cells: dict[tuple[Any, ...], QPixmap] = {}   # rendered cell texts, least recently used first
-        self._cell_bytes = 0
+        self._wide: dict[bool, int] = {}   # the widest advance of a character, by bold (see _fit)
+        #: rendered rows by row key: (pixmap, cells, bg, fgs, selected), least recently painted first
+        self._rows: dict[str, tuple[QPixmap, tuple[str, ...], QColor | None, tuple[QColor | None, ...], bool]] = {}
+        self._row_bytes = 0
+        self._row_layout: tuple[Any, ...] = ()
         self._bold = QFont(self.font())
         self._bold.setBold(True)
-        self.rendered = 0   #: rows painted: tests, the benchmark
+        self.rendered = 0   #: rows rendered into the row cache: tests, the benchmark
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange,
                             QEvent.Type.LanguageChange):
             self._elided.clear()
-            self._cells.clear()
-            self._cell_bytes = 0
+            self._wide.clear()
+            self._rows.clear()
+            self._row_bytes = 0
             self._bold = QFont(self.font())
             self._bold.setBold(True)
         super().changeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        """Each visible cell's text is blitted from a cache of rendered texts; only texts not seen
-        before are drawn.
+        """Each visible row is blitted from a cache of rendered rows; a row is rendered (from cached cell
+        texts) only when it is new, changed, selected or unselected, or the columns moved.
 
         QTableView's own painting lays out every cell's text with a QTextLayout (CJK and emoji go through
         font fallback) and asks the model for seven roles per cell: about 20 ms of the UI thread per
-        paint of a 40-row feed, measured at 5,000 msg/s. New lines shift every row on screen, flood
-        counts change: here a paint costs a background fill and a few blits per row."""
+        paint of a 40-row feed, measured at 5,000 msg/s. Blitting cached cells still cost ~60 µs of
+        Python a row (8 ms a paint); new lines shift every row on screen, but most rows on screen were
+        on screen one frame earlier, so a paint is now a fill, a blit per row and the few new rows."""
         m = self.model()
         if not isinstance(m, ChatFeedModel):
             super().paintEvent(event)
@@ -556,47 +565,41 @@ class FeedView(QTableView):
         if last < 0:
             last = n - 1
         hh = self.horizontalHeader()
-        cols = [(c, hh.sectionPosition(c), hh.sectionSize(c)) for c in range(len(COLUMNS)) if not hh.isSectionHidden(c)]
+        cols = tuple((c, hh.sectionPosition(c), hh.sectionSize(c)) for c in range(len(COLUMNS))
+                     if not hh.isSectionHidden(c))
         width = hh.length()
         rh = self.verticalHeader().defaultSectionSize()
         y0, x0 = -self.verticalOffset(), -self.horizontalOffset()
         selected_rows = {i.row() for i in self.selectionModel().selectedRows()}
         dpr = vp.devicePixelRatioF()
         group = QPalette.ColorGroup.Active if self.isActiveWindow() else QPalette.ColorGroup.Inactive
-        base = pal.color(group, QPalette.ColorRole.Base)
-        hl, hl_text = pal.color(group, QPalette.ColorRole.Highlight), pal.color(group, QPalette.ColorRole.HighlightedText)
-        text_pen = pal.color(group, QPalette.ColorRole.Text)
-        grid = pal.color(QPalette.ColorRole.Mid)
-        show_grid = self.showGrid()
-        cell = self._cell
+        layout = (cols, width, rh, dpr, group)
+        if layout != self._row_layout:
+            self._rows.clear()
+            self._row_bytes = 0
+            self._row_layout = layout
+        rows, keys = self._rows, m._keys  # noqa: SLF001 - the view is the model's own painter
         for v in range(first, last + 1):
-            y = y0 + v * rh
-            cells = m._cells_at(v)  # noqa: SLF001 - the view is the model's own painter
-            row = m.rows[v]
+            key = keys[v]
+            cells = m._cells_at(v)  # noqa: SLF001
             selected = v in selected_rows
             bg, fgs = m.colors(v)
-            if selected:
-                bg, fgs = hl, (hl_text,) * len(COLUMNS)
-            elif bg is None:
-                bg = base
-            painter.fillRect(x0, y, width, rh, bg)
-            for c, x, w in cols:
-                text = cells[c]
-                if text:
-                    fg = fgs[c] or text_pen
-                    if c == TEXT_COL and isinstance(row, FloodGroup):
-                        # "×1,234 相似" changes with every line of the flood; the sample after it does not
-                        head, _, rest = text.partition("  ")
-                        hp = cell(head, w - 8, fg, bg, True, rh, dpr)
-                        painter.drawPixmap(x0 + x + 4, y, hp)
-                        used = round(hp.width() / dpr) + 8
-                        if rest and w - 8 - used > 10:
-                            painter.drawPixmap(x0 + x + 4 + used, y, cell(rest, w - 8 - used, fg, bg, True, rh, dpr))
-                    else:
-                        painter.drawPixmap(x0 + x + 4, y, cell(text, w - 8, fg, bg, False, rh, dpr))
-            self.rendered += 1
-        if show_grid:   # all grid lines at once
-            painter.setPen(grid)
+            hit = rows.pop(key, None)
+            if hit is not None and hit[1] is cells and hit[2] is bg and hit[3] is fgs and hit[4] is selected:
+                pm = hit[0]
+            else:
+                if hit is not None:
+                    self._row_bytes -= hit[0].width() * hit[0].height() * 4
+                pm = self._render_row(m.rows[v], cells, bg, fgs, selected, layout, pal)
+                hit = (pm, cells, bg, fgs, selected)
+                self._row_bytes += pm.width() * pm.height() * 4
+                while rows and self._row_bytes > ROW_BYTES:
+                    old = rows.pop(next(iter(rows)))[0]   # the least recently painted goes
+                    self._row_bytes -= old.width() * old.height() * 4
+            rows[key] = hit   # most recently painted last
+            painter.drawPixmap(x0, y0 + v * rh, pm)
+        if self.showGrid():   # all grid lines at once
+            painter.setPen(pal.color(QPalette.ColorRole.Mid))
             bottom = y0 + (last + 1) * rh - 1
             lines = [QLine(x0 + x + w - 1, y0 + first * rh, x0 + x + w - 1, bottom) for _c, x, w in cols]
             lines += [QLine(x0, y0 + v * rh + rh - 1, x0 + width - 1, y0 + v * rh + rh - 1)
@@ -604,7 +607,49 @@ class FeedView(QTableView):
             painter.drawLines(lines)
         painter.end()
 
+    def _render_row(self, row: Row, cells: tuple[str, ...], bg: QColor | None, fgs: tuple[QColor | None, ...],
+                    selected: bool, layout: tuple[Any, ...], pal: QPalette) -> QPixmap:
+        """One row drawn into a pixmap as wide as the columns: its background and each cell's text,
+        clipped to its cell and elided when it would not fit (about 60 µs a row)."""
+        cols, width, rh, dpr, group = layout
+        if selected:
+            bg = pal.color(group, QPalette.ColorRole.Highlight)
+            fgs = (pal.color(group, QPalette.ColorRole.HighlightedText),) * len(COLUMNS)
+        elif bg is None:
+            bg = pal.color(group, QPalette.ColorRole.Base)
+        text_pen = pal.color(group, QPalette.ColorRole.Text)
+        pm = QPixmap(max(1, round(width * dpr)), max(1, round(rh * dpr)))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(bg)
+        painter = QPainter(pm)
+        font = self.font()
+        fm = QFontMetrics(font)
+        painter.setFont(font)
+        fit = self._fit
+        for c, x, w in cols:
+            text = cells[c]
+            if not text:
+                continue
+            painter.setPen(fgs[c] or text_pen)
+            if c == TEXT_COL and isinstance(row, FloodGroup):   # "×1,234 相似  sample", bold
+                painter.setFont(self._bold)
+                painter.drawText(QRect(x + 4, 0, w - 8, rh - 1), _CELL_ALIGN,
+                                 fit(text, w - 8, True, QFontMetrics(self._bold)))
+                painter.setFont(font)
+            else:
+                painter.drawText(QRect(x + 4, 0, w - 8, rh - 1), _CELL_ALIGN, fit(text, w - 8, False, fm))
+        painter.end()
+        self.rendered += 1
+        return pm
+
     def _fit(self, text: str, width: int, bold: bool, fm: QFontMetrics) -> str:
+        """``text`` elided to ``width`` pixels. A text that surely fits (its length times the widest
+        character) is returned as it is without measuring it; drawing clips to the cell anyway."""
+        wide = self._wide.get(bold)
+        if wide is None:
+            wide = self._wide[bold] = max(fm.horizontalAdvance(ch) for ch in _WIDE_PROBE)
+        if len(text) * wide <= width:
+            return text
         k = (text, width, bold)
         elided = self._elided
         shown = elided.pop(k, None)
@@ -614,34 +659,6 @@ class FeedView(QTableView):
             shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
         elided[k] = shown   # most recently used last
         return shown
-
-    def _cell(self, text: str, width: int, fg: QColor, bg: QColor, bold: bool, rh: int, dpr: float) -> QPixmap:
-        """One cell's text drawn on its background, cached: drawing a line of CJK text and emoji costs
-        30–50 µs, blitting it a few."""
-        k = (text, width, fg.rgba(), bg.rgba(), bold, rh, dpr)
-        cache = self._cells
-        pm = cache.pop(k, None)
-        if pm is not None:
-            cache[k] = pm   # most recently used last
-        else:
-            while cache and (len(cache) >= CELL_PIXMAPS or self._cell_bytes > CELL_BYTES):
-                old = cache.pop(next(iter(cache)))   # the least recently used goes
-                self._cell_bytes -= old.width() * old.height() * 4
-            font = self._bold if bold else self.font()
-            fm = QFontMetrics(font)
-            shown = self._fit(text, width, bold, fm)
-            w = max(1, min(width, fm.horizontalAdvance(shown)) + 2)
-            pm = QPixmap(max(1, round(w * dpr)), max(1, round((rh - 1) * dpr)))
-            pm.setDevicePixelRatio(dpr)
-            pm.fill(bg)
-            p = QPainter(pm)
-            p.setFont(font)
-            p.setPen(fg)
-            p.drawText(0, (rh - 1 + fm.ascent() - fm.descent()) // 2, shown)
-            p.end()
-            cache[k] = pm
-            self._cell_bytes += pm.width() * pm.height() * 4
-        return pm
 
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:  # noqa: N802
         if obj is self.viewport():
@@ -753,10 +770,13 @@ class ChatPane(QWidget):
 
     def __init__(self, chat: ChatService, moderation: ChatModeration, *, window: int = WINDOW,
                  flush_ms: int = FLUSH_MS, clock: Callable[[], float] = time.monotonic,
-                 parent: QWidget | None = None) -> None:
+                 reader: ChatReader | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chatPane")
         self._chat = chat
+        #: where live lines are read and flagged: the chat reader's child process (off this thread) or,
+        #: without one, the ChatService here
+        self._live: ChatReader | ChatService = reader if reader is not None else chat
         self._mod = moderation
         self._clock = clock
         self.tasks = TaskRunner(self)
@@ -969,7 +989,7 @@ class ChatPane(QWidget):
         self.tasks.run("rooms", self._load_rooms(), on_done=self._rooms_loaded)
 
     async def _load_rooms(self) -> list[ChatRoomInfo]:
-        await self._chat.load_rules()
+        await self._live.load_rules()
         return await self._chat.rooms()
 
     def _rooms_loaded(self, rooms: list[ChatRoomInfo]) -> None:
@@ -1079,7 +1099,7 @@ class ChatPane(QWidget):
 
     def on_changes(self, changes: Changes) -> None:
         if changes.has("chat_rules"):   # words or regex rules changed (here or in another console)
-            self.tasks.run("rules", self._chat.load_rules())
+            self.tasks.run("rules", self._live.load_rules())
         if changes.has("chat_moderation") or changes.has("chat_rooms"):   # mutes, whitelists, ladders
             self.tasks.run("rooms-quiet", self._chat.rooms(), on_done=self._fill_rooms)
         recalled = changes.topic("chat_recall")
@@ -1128,7 +1148,7 @@ class ChatPane(QWidget):
         self._read_again = False
         self._last_read = self._clock()
         gen = self._generation
-        self.tasks.run("read", self._chat.newer(self.read_cursor, self._room_arg(), limit=PAGE),
+        self.tasks.run("read", self._live.newer(self.read_cursor, self._room_arg(), limit=PAGE),
                        on_done=lambda lines: self._lines_read(gen, lines))
 
     def _lines_read(self, gen: int, lines: list[ChatLine]) -> None:
