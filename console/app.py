@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from console.domain import Operator, Permission
 from console.errors import ConsoleError
+from console.heap import SETTLE_AFTER_S, settle_heap
 from console.settings import APP_NAME, Settings
 from console.views.feedback import describe
 from console.views.main_window import MainWindow
@@ -270,10 +271,13 @@ async def _show(settings: Settings, services: Services, window: MainWindow, stat
         finally:
             window.close()
             await services.aclose()
+    # start-up objects leave the collector's sight once the first panes have loaded (console.heap)
+    settle = asyncio.get_running_loop().call_later(SETTLE_AFTER_S, settle_heap)
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     qapp.lastWindowClosed.connect(lambda: None if closed.done() else closed.set_result(None))
     if window.isVisible():
         await closed
+    settle.cancel()
     window.save_layout(state)
     state.sync()
     await services.aclose()
