@@ -301,9 +301,6 @@ async def console_main(args: argparse.Namespace) -> None:
             import cProfile
             prof = cProfile.Profile()
             prof.enable()
-        if args.slice_us:
-            from console.sched import request_short_slice
-            log(f"UI thread slice {args.slice_us} µs: {request_short_slice(args.slice_us)}")
         sched0 = ui_schedstat()
         traffic.stdin.write("GO\n")
         traffic.stdin.flush()
@@ -489,7 +486,6 @@ def main(argv: list[str] | None = None) -> None:
                     help="read and flag chat on the UI thread (no chat reader process): the old way, to compare")
     ap.add_argument("--no-settle", action="store_true",
                     help="leave start-up objects to the garbage collector (the app freezes them: console.heap)")
-    ap.add_argument("--slice-us", type=int, default=0, help="ask EEVDF for this time slice on the UI thread")
     ap.add_argument("--profile", action="store_true",
                     help="log where the UI thread is when the 10 ms probe is late by more than 40 ms")
     ap.add_argument("--cprofile", metavar="FILE", help="cProfile the UI thread during the live window into FILE")
