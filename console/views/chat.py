@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import functools
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -65,6 +66,7 @@ from PySide6.QtGui import (
     QPalette,
     QPixmap,
     QShowEvent,
+    QStaticText,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -113,8 +115,12 @@ FLUSH_MS = 66
 WINDOW = 2000
 #: Elided cell texts remembered (eliding a CJK line lays it out).
 ELIDED_TEXTS = 3000
-#: Rendered rows kept by the feed view (about three screens; a 1,400-px row is ~130 KB)
-ROW_BYTES = 24 * 2**20
+#: Rows rendered ahead per turn of the event loop (about 0.3 ms each)
+PRERENDER_SLICE = 3
+#: Texts of at most STATIC_CHARS characters outside the message column are kept laid out (QStaticText)
+STATIC_CHARS, STATIC_TEXTS = 24, 2000
+#: Rendered rows kept by the feed view, in screens (rows on screen × this; a 1,400-px row is ~120 KB)
+ROW_SCREENS = 2
 _CELL_ALIGN = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 #: characters at least as wide as any a chat line usually holds (Latin, CJK, emoji)
 _WIDE_PROBE = "W@中あ한🎉👍…"
@@ -245,6 +251,12 @@ def flag_text(line: ChatLine) -> str:
     return " · ".join(out)
 
 
+@functools.lru_cache(maxsize=4096)
+def _clock_text(second: int) -> str:
+    """HH:MM:SS local time of a Unix second (lines of one second share it)."""
+    return datetime.fromtimestamp(second).strftime("%H:%M:%S")
+
+
 def cut(text: str, limit: int = CELL_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -306,9 +318,17 @@ class ChatFeedModel(QAbstractTableModel):
             c = self._cells[k] = self._compute(self.rows[i])
         return c
 
+    def cells_ahead(self, row: Row, key: str) -> tuple[str, ...]:
+        """The display strings of a row about to be appended (kept: the row keeps the same tuple once it
+        is in, which is what the view's row cache checks)."""
+        c = self._cells.get(key)
+        if c is None:
+            c = self._cells[key] = self._compute(row)
+        return c
+
     def _compute(self, row: Row) -> tuple[str, ...]:
         s = _sample(row)
-        t = (row.last if isinstance(row, FloodGroup) else s).sent_at.astimezone().strftime("%H:%M:%S")
+        t = _clock_text((row.last if isinstance(row, FloodGroup) else s).sent_ms // 1000)
         if isinstance(row, FloodGroup):
             room = row.room_key if row.room_key is not None else self.tr("多个房间")
             user = self.tr("%1 人").replace("%1", f"{len(row.senders)}+" if row.more_senders else str(len(row.senders)))
@@ -359,8 +379,10 @@ class ChatFeedModel(QAbstractTableModel):
 
     def colors(self, i: int) -> tuple[QColor | None, tuple[QColor | None, ...]]:
         """Row ``i``'s background and each column's text colour (None: the palette's)."""
-        row = self.rows[i]
-        done = self._keys[i] in self.status
+        return self.colors_of(self.rows[i], self._keys[i])
+
+    def colors_of(self, row: Row, key: str) -> tuple[QColor | None, tuple[QColor | None, ...]]:
+        done = key in self.status
         if isinstance(row, FloodGroup):
             return (_GREEN if done else _AMBER), (_ALL_GREY if done else _GROUP_FG)
         bg = _GREEN if done else (_PINK if row.flags else None)
@@ -444,6 +466,8 @@ class ChatFeedModel(QAbstractTableModel):
             self._seq_of.pop(k, None)
             self._cells.pop(k, None)
             self.status.pop(k, None)
+        if len(self._cells) > 2 * len(self.rows) + 500:   # strings computed ahead for rows that never came
+            self._cells = {k: c for k, c in self._cells.items() if k in self._seq_of}
         self.trimmed += extra
         return extra
 
@@ -519,9 +543,9 @@ class FeedView(QTableView):
         self.viewport().installEventFilter(self)
         self._elided: dict[tuple[str, int, bool], str] = {}
         self._wide: dict[bool, int] = {}   # the widest advance of a character, by bold (see _fit)
+        self._static: dict[str, QStaticText] = {}   # short repeated texts, laid out once (least recent first)
         #: rendered rows by row key: (pixmap, cells, bg, fgs, selected), least recently painted first
         self._rows: dict[str, tuple[QPixmap, tuple[str, ...], QColor | None, tuple[QColor | None, ...], bool]] = {}
-        self._row_bytes = 0
         self._row_layout: tuple[Any, ...] = ()
         self._bold = QFont(self.font())
         self._bold.setBold(True)
@@ -532,8 +556,8 @@ class FeedView(QTableView):
                             QEvent.Type.LanguageChange):
             self._elided.clear()
             self._wide.clear()
+            self._static.clear()
             self._rows.clear()
-            self._row_bytes = 0
             self._bold = QFont(self.font())
             self._bold.setBold(True)
         super().changeEvent(event)
@@ -564,21 +588,12 @@ class FeedView(QTableView):
         last = self.rowAt(area.bottom())
         if last < 0:
             last = n - 1
-        hh = self.horizontalHeader()
-        cols = tuple((c, hh.sectionPosition(c), hh.sectionSize(c)) for c in range(len(COLUMNS))
-                     if not hh.isSectionHidden(c))
-        width = hh.length()
-        rh = self.verticalHeader().defaultSectionSize()
+        layout = self._layout(pal)
+        _cols, width, rh = layout[:3]
         y0, x0 = -self.verticalOffset(), -self.horizontalOffset()
         selected_rows = {i.row() for i in self.selectionModel().selectedRows()}
-        dpr = vp.devicePixelRatioF()
-        group = QPalette.ColorGroup.Active if self.isActiveWindow() else QPalette.ColorGroup.Inactive
-        layout = (cols, width, rh, dpr, group)
-        if layout != self._row_layout:
-            self._rows.clear()
-            self._row_bytes = 0
-            self._row_layout = layout
         rows, keys = self._rows, m._keys  # noqa: SLF001 - the view is the model's own painter
+        keep = self._keep(rh)
         for v in range(first, last + 1):
             key = keys[v]
             cells = m._cells_at(v)  # noqa: SLF001
@@ -588,30 +603,62 @@ class FeedView(QTableView):
             if hit is not None and hit[1] is cells and hit[2] is bg and hit[3] is fgs and hit[4] is selected:
                 pm = hit[0]
             else:
-                if hit is not None:
-                    self._row_bytes -= hit[0].width() * hit[0].height() * 4
                 pm = self._render_row(m.rows[v], cells, bg, fgs, selected, layout, pal)
                 hit = (pm, cells, bg, fgs, selected)
-                self._row_bytes += pm.width() * pm.height() * 4
-                while rows and self._row_bytes > ROW_BYTES:
-                    old = rows.pop(next(iter(rows)))[0]   # the least recently painted goes
-                    self._row_bytes -= old.width() * old.height() * 4
+                while len(rows) >= keep:
+                    del rows[next(iter(rows))]   # the least recently painted goes
             rows[key] = hit   # most recently painted last
             painter.drawPixmap(x0, y0 + v * rh, pm)
-        if self.showGrid():   # all grid lines at once
-            painter.setPen(pal.color(QPalette.ColorRole.Mid))
-            bottom = y0 + (last + 1) * rh - 1
-            lines = [QLine(x0 + x + w - 1, y0 + first * rh, x0 + x + w - 1, bottom) for _c, x, w in cols]
-            lines += [QLine(x0, y0 + v * rh + rh - 1, x0 + width - 1, y0 + v * rh + rh - 1)
-                      for v in range(first, last + 1)]
-            painter.drawLines(lines)
         painter.end()
+
+    def _layout(self, pal: QPalette) -> tuple[Any, ...]:
+        """What a rendered row depends on besides its own contents (the row cache is dropped when it changes)."""
+        hh = self.horizontalHeader()
+        cols = tuple((c, hh.sectionPosition(c), hh.sectionSize(c)) for c in range(len(COLUMNS))
+                     if not hh.isSectionHidden(c))
+        group = QPalette.ColorGroup.Active if self.isActiveWindow() else QPalette.ColorGroup.Inactive
+        grid = pal.color(QPalette.ColorRole.Mid).rgba() if self.showGrid() else None
+        layout = (cols, hh.length(), self.verticalHeader().defaultSectionSize(),
+                  self.viewport().devicePixelRatioF(), group, grid)
+        if layout != self._row_layout:
+            self._rows.clear()
+            self._row_layout = layout
+        return layout
+
+    def _keep(self, rh: int) -> int:
+        return max(1, ROW_SCREENS * (self.viewport().height() // max(1, rh) + 1))
+
+    def rows_on_screen(self) -> int:
+        return self.viewport().height() // max(1, self.verticalHeader().defaultSectionSize()) + 1
+
+    def prerender(self, rows: Sequence[tuple[Row, str]]) -> int:
+        """Render rows that are about to be appended (not selected, as new rows are), so the paint that
+        shows them only blits; returns how many were rendered. The chat pane calls it in small slices
+        between a read and the next insert: a paint of new rows at 5,000 lines a second cost 4–5 ms."""
+        m = self.model()
+        if not isinstance(m, ChatFeedModel):
+            return 0
+        pal = self.palette()
+        layout = self._layout(pal)
+        cache, keep, done = self._rows, self._keep(layout[2]), 0
+        for row, key in rows:
+            cells = m.cells_ahead(row, key)
+            bg, fgs = m.colors_of(row, key)
+            hit = cache.get(key)
+            if hit is not None and hit[1] is cells and hit[2] is bg and hit[3] is fgs and not hit[4]:
+                continue
+            while len(cache) >= keep:
+                del cache[next(iter(cache))]
+            cache[key] = (self._render_row(row, cells, bg, fgs, False, layout, pal), cells, bg, fgs, False)
+            done += 1
+        return done
 
     def _render_row(self, row: Row, cells: tuple[str, ...], bg: QColor | None, fgs: tuple[QColor | None, ...],
                     selected: bool, layout: tuple[Any, ...], pal: QPalette) -> QPixmap:
         """One row drawn into a pixmap as wide as the columns: its background and each cell's text,
-        clipped to its cell and elided when it would not fit (about 60 µs a row)."""
-        cols, width, rh, dpr, group = layout
+        clipped to its cell and elided when it would not fit, and its grid lines (about 60 µs a row).
+        Short texts that repeat (times, rooms, counts, marks) are drawn from prepared QStaticTexts."""
+        cols, width, rh, dpr, group, grid = layout
         if selected:
             bg = pal.color(group, QPalette.ColorRole.Highlight)
             fgs = (pal.color(group, QPalette.ColorRole.HighlightedText),) * len(COLUMNS)
@@ -625,7 +672,8 @@ class FeedView(QTableView):
         font = self.font()
         fm = QFontMetrics(font)
         painter.setFont(font)
-        fit = self._fit
+        fit, static = self._fit, self._static
+        top = (rh - 1 - fm.height()) // 2
         for c, x, w in cols:
             text = cells[c]
             if not text:
@@ -636,8 +684,25 @@ class FeedView(QTableView):
                 painter.drawText(QRect(x + 4, 0, w - 8, rh - 1), _CELL_ALIGN,
                                  fit(text, w - 8, True, QFontMetrics(self._bold)))
                 painter.setFont(font)
+            elif c != TEXT_COL and len(text) <= STATIC_CHARS:
+                painter.setClipRect(x + 4, 0, w - 8, rh - 1)
+                shown = fit(text, w - 8, False, fm)
+                st = static.pop(shown, None)
+                if st is None:
+                    if len(static) >= STATIC_TEXTS:
+                        del static[next(iter(static))]   # the least recently used goes
+                    st = QStaticText(shown)
+                    st.setTextFormat(Qt.TextFormat.PlainText)
+                    st.prepare(painter.transform(), font)
+                static[shown] = st   # most recently used last
+                painter.drawStaticText(x + 4, top, st)
+                painter.setClipping(False)
             else:
                 painter.drawText(QRect(x + 4, 0, w - 8, rh - 1), _CELL_ALIGN, fit(text, w - 8, False, fm))
+        if grid is not None:   # the cell borders QTableView would draw, once per rendered row
+            painter.setPen(QColor.fromRgba(grid))
+            painter.drawLines([QLine(x + w - 1, 0, x + w - 1, rh - 1) for _c, x, w in cols]
+                              + [QLine(0, rh - 1, width - 1, rh - 1)])
         painter.end()
         self.rendered += 1
         return pm
@@ -791,6 +856,8 @@ class ChatPane(QWidget):
         self._deferred: dict[str, tuple[FloodGroup, list[ChatLine], float]] = {}
         self._group_shown: dict[str, float] = {}   # row key -> when its count was last shown
         self._read_again = False
+        self._committing = False   # a flushed batch is being rendered before its insert
+        self._epoch = 0            # bumped when the window is replaced: a batch in flight is then dropped
         self._last_read = 0.0
         self._ready = False
         self._started = False
@@ -970,6 +1037,11 @@ class ChatPane(QWidget):
         self._tick.start()
         self._revert_timer.start()
 
+    @property
+    def idle(self) -> bool:
+        """Every line read so far is in the model (none queued, no batch being rendered)."""
+        return not self._pending and not self._committing
+
     def is_ready(self) -> bool:
         """The current feed is loaded and followed live."""
         return self._ready
@@ -1051,6 +1123,7 @@ class ChatPane(QWidget):
     def load_feed(self, key: str) -> None:
         """Switch to a feed: its latest lines from the database, then live."""
         self._generation += 1
+        self._epoch += 1
         gen = self._generation
         self.feed_key = key
         self.tasks.cancel("read")
@@ -1199,6 +1272,8 @@ class ChatPane(QWidget):
         A flood row that is already shown takes its new count at most every GROUP_REFRESH_S (a count
         running at 15 frames a second cannot be read, and each change repaints the row); the lines it
         counted meanwhile are placed when it does."""
+        if self._committing:
+            return   # the previous batch is still being rendered; its commit flushes again
         lines, self._pending = self._pending, []
         now = self._clock()
         due = [k for k, (_g, _x, at) in self._deferred.items() if now - at >= GROUP_REFRESH_S]
@@ -1238,12 +1313,47 @@ class ChatPane(QWidget):
         fresh = [x for x in lines if x.id not in held] if held else lines
         self.hidden_total += len(step.rows) - len(rows)
         self.shown_lines += len(fresh) - (len(step.rows) - len(rows)) + len(placed)
-        if self.on_placed is not None:
-            self.on_placed([*fresh, *placed])
         if len(self._group_shown) > 1000:   # only the last GROUP_REFRESH_S matters
             self._group_shown = {k: at for k, at in self._group_shown.items() if now - at < GROUP_REFRESH_S}
+        batch: list[Row] = [*updated, *rows]
+        ahead = self._to_render(batch)
+        if len(ahead) > PRERENDER_SLICE:
+            # render the rows this insert brings on screen a few per turn of the loop, then insert them:
+            # the paint after the insert only blits (painting ~15 new rows at once held the UI thread 4–5 ms)
+            self._committing = True
+            self.tasks.run("commit", self._render_then_commit(self._epoch, ahead, batch, [*fresh, *placed], anchor))
+        else:
+            self._commit(batch, [*fresh, *placed], anchor)
+
+    def _to_render(self, batch: Sequence[Row]) -> list[tuple[Row, str]]:
+        """The rows of a batch that will be on screen after it is inserted (following the newest line)."""
+        if not self.following or not self.view.isVisible():
+            return []
+        return [(r, row_key(r)) for r in batch[-self.view.rows_on_screen():]]
+
+    async def _render_then_commit(self, epoch: int, ahead: list[tuple[Row, str]], batch: list[Row],
+                                  lines: list[ChatLine], anchor: str) -> None:
+        try:
+            for i in range(0, len(ahead), PRERENDER_SLICE):
+                if epoch != self._epoch:
+                    break
+                self.view.prerender(ahead[i:i + PRERENDER_SLICE])
+                await asyncio.sleep(0)   # the loop answers timers, input and paints between slices
+        finally:
+            self._committing = False
+        if epoch == self._epoch:
+            self._commit(batch, lines, anchor)
+        elif self.on_placed is not None:
+            self.on_placed(lines)   # the window was rebuilt meanwhile from the recent lines, which hold these
+        if self._pending and not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _commit(self, batch: list[Row], lines: list[ChatLine], anchor: str) -> None:
+        """Insert a flushed batch into the model and follow the newest line (or keep the reader's place)."""
+        if self.on_placed is not None:
+            self.on_placed(lines)
         limit = self.model.capacity if self.following else self.model.capacity * 2
-        inserted, _trimmed = self.model.append([*updated, *rows], limit=limit, move=self.following)
+        inserted, _trimmed = self.model.append(batch, limit=limit, move=self.following)
         if self.following:
             self.view.scrollToBottom()
         else:
@@ -1295,6 +1405,7 @@ class ChatPane(QWidget):
             self._rebuild()
 
     def _rebuild(self) -> None:
+        self._epoch += 1   # a batch being rendered is dropped: the recent lines hold its lines
         self.hidden = 0
         self.floods = self._new_tracker()
         self._flush_deferred_lines()

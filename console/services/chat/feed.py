@@ -493,6 +493,10 @@ class FloodTracker:
         self._groups: dict[str, _Flood] = {}                          # key -> group (least recent first)
         self._pending: dict[str, tuple[float, list[ChatLine]]] = {}   # key -> (first seen, recent single lines)
 
+    def has_group(self, key: str) -> bool:
+        """A line of this flood key would join a group (its row shows a count, not the line)."""
+        return bool(key) and key in self._groups
+
     def group(self, key: str) -> FloodGroup | None:
         g = self._groups.get(key)
         return g.snapshot() if g is not None else None
