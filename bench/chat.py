@@ -50,6 +50,7 @@ in_model=<n> hidden_by_focus=<n> e2e_msg_s=<msg/s> delay_p99_ms=<ms>``.
 from __future__ import annotations
 
 import argparse
+import array
 import asyncio
 import json
 import os
@@ -241,7 +242,7 @@ async def console_main(args: argparse.Namespace) -> None:
         placed_n = [0]
         last_line = [0.0]
         progress: list[tuple[float, int]] = []   # (perf_counter, lines placed so far) at each placement
-        delays: list[float] = []                 # ms from the emulator's msgTimestamp to placed, per line
+        delays = array.array("f")                # ms from the emulator's msgTimestamp to placed, per line
 
         def on_placed(lines: Any) -> None:
             now = time.perf_counter()
@@ -371,7 +372,7 @@ async def console_main(args: argparse.Namespace) -> None:
     n0 = next((k for (ts, k) in progress if ts >= w0), 0)
     n1 = next((k for (ts, k) in reversed(progress) if ts <= w1), n0)
     ours = (n1 - n0) / (w1 - w0) if w1 > w0 else 0.0
-    steady = [d for d in delays[int(len(delays) * warm / max(1.0, float(done["send_s"]))):]]
+    steady = list(delays[int(len(delays) * warm / max(1.0, float(done["send_s"]))):])
     delay50, delay99 = pct(steady, 50), pct(steady, 99)
     after = [v for (ts, v) in lags if ts - t0 >= warm]
     lag50, lag99 = pct(after, 50), pct(after, 99)
