@@ -146,7 +146,7 @@ class ChatReader:
         self._closed = False
         self.reads_in_child = 0      #: reads the child answered (tests, the benchmark)
         self.reads_here = 0          #: reads done in this process (before the child was ready, or without it)
-        self.last_error = ""         #: why the child is not used (shown by the pane, empty when it is)
+        self.last_error = ""         #: why the child is not used (also logged; empty while it is)
 
     def child_cpu_s(self) -> float:
         """CPU seconds the running child has used (0.0 without one; Linux /proc)."""
