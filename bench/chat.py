@@ -36,7 +36,8 @@ How messages are counted (every figure is printed, then the RESULT line):
   emulator's ``msgTimestamp`` to placed in the pane, after warm-up;
 * **lag**: a 10 ms precise QTimer's lateness on the UI thread after warm-up (p50/p99), and how long the UI
   thread was runnable but waiting for a CPU (``/proc/.../schedstat``: the other processes of this machine);
-* **rss_growth_mb**: the console's RSS at the end minus after warm-up (min(10 s, seconds/6)).
+* **rss_growth_mb**: the console's private RSS (RssAnon + RssShmem) at the end minus after warm-up (min(10 s,
+  seconds/6)); the file-backed RSS (SQLite maps its database file) is printed apart.
 
 Baseline, same run, same database: the raw insert rate of the same messages (read back from
 ``chat_messages``) into a copy of the table with the same indexes — asyncpg ``unnest`` + ``ON CONFLICT DO
@@ -71,9 +72,19 @@ ROOT = Path(__file__).resolve().parent.parent
 BATCH = 2000
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def rss_mb() -> tuple[float, float]:
+    """(private RSS, file-backed RSS) of this process in MB (/proc/self/status RssAnon + RssShmem, RssFile).
+
+    The file-backed part is the page cache of mapped files: SQLite maps its database (PRAGMA mmap_size),
+    so every page of a growing database file the console touches counts there, and the kernel takes it
+    back when it needs it. Memory the console holds is the private part."""
+    got: dict[str, float] = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("RssAnon", "RssShmem", "RssFile"):
+                got[k] = int(v.split()[0]) / 1024
+    return got.get("RssAnon", 0.0) + got.get("RssShmem", 0.0), got.get("RssFile", 0.0)
 
 
 def ui_schedstat() -> tuple[float, float]:
@@ -311,7 +322,8 @@ async def console_main(args: argparse.Namespace) -> None:
         warm = min(10.0, args.seconds / 6)
         await asyncio.sleep(warm)
         rss0 = rss_mb()
-        log(f"warm-up {warm:.0f}s done: rss {rss0:.1f} MB, received {pane.received_lines - received0}")
+        log(f"warm-up {warm:.0f}s done: rss {rss0[0]:.1f} MB private, {rss0[1]:.1f} MB file-backed, received "
+            f"{pane.received_lines - received0}")
         done_json = await loop.run_in_executor(None, wait_line, traffic, "DONE ", args.seconds + 300)
         done = json.loads(done_json)
         # wait for the pane to place every stored line (or give up after 60 s)
@@ -399,10 +411,11 @@ async def console_main(args: argparse.Namespace) -> None:
           f"({len(after)} ticks)")
     print(f"UI thread: {sched1[0] - sched0[0]:.1f} s on a CPU, {sched1[1] - sched0[1]:.1f} s runnable but waiting "
           f"for one (the machine's other processes)")
-    print(f"console RSS: {rss0:.1f} MB after warm-up, {rss1:.1f} MB at the end")
+    print(f"console RSS: private {rss0[0]:.1f} MB after warm-up, {rss1[0]:.1f} MB at the end; file-backed "
+          f"(mapped files, page cache) {rss0[1]:.1f} MB, then {rss1[1]:.1f} MB")
     print(f"baseline: {base_n} rows raw-inserted at {base_rate:.0f} rows/s")
     print(f"RESULT chat ours={ours:.0f} baseline={base_rate:.0f} ratio={ours / base_rate if base_rate else 0:.3f} "
-          f"lag_p99_ms={lag99:.1f} lost={lost} rss_growth_mb={rss1 - rss0:.1f} in_model={in_model} "
+          f"lag_p99_ms={lag99:.1f} lost={lost} rss_growth_mb={rss1[0] - rss0[0]:.1f} in_model={in_model} "
           f"hidden_by_focus={hidden_n} e2e_msg_s={e2e:.0f} delay_p99_ms={delay99:.0f}")
 
 
