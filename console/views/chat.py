@@ -103,6 +103,7 @@ from console.services.chat.moderation import BulkResult, ChatModeration
 from console.services.chat.reader import ChatReader
 from console.views.chat_lists import ChatListsDialog
 from console.views.feedback import MessageBar
+from console.views.models import visible_rows
 from console.views.tasks import TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -582,36 +583,36 @@ class FeedView(QTableView):
         area = event.rect()
         pal = self.palette()
         painter.fillRect(area, pal.base())
-        n = m.rowCount()
-        first = self.rowAt(area.top()) if n else -1
-        if first < 0:
+        on_screen = visible_rows(self, area)
+        if not on_screen:
             painter.end()
             return
-        last = self.rowAt(area.bottom())
-        if last < 0:
-            last = n - 1
         layout = self._layout(pal)
-        _cols, width, rh = layout[:3]
+        rh = layout[2]
         y0, x0 = -self.verticalOffset(), -self.horizontalOffset()
         selected_rows = {i.row() for i in self.selectionModel().selectedRows()}
-        rows, keys = self._rows, m._keys  # noqa: SLF001 - the view is the model's own painter
+        keys = m._keys  # noqa: SLF001 - the view is the model's own painter
         keep = self._keep(rh)
-        for v in range(first, last + 1):
+        for v in on_screen:
             key = keys[v]
-            cells = m._cells_at(v)  # noqa: SLF001
-            selected = v in selected_rows
             bg, fgs = m.colors(v)
-            hit = rows.pop(key, None)
-            if hit is not None and hit[1] is cells and hit[2] is bg and hit[3] is fgs and hit[4] is selected:
-                pm = hit[0]
-            else:
-                pm = self._render_row(m.rows[v], cells, bg, fgs, selected, layout, pal)
-                hit = (pm, cells, bg, fgs, selected)
-                while len(rows) >= keep:
-                    del rows[next(iter(rows))]   # the least recently painted goes
-            rows[key] = hit   # most recently painted last
+            pm = self._row_pixmap(m.rows[v], key, m._cells_at(v), bg, fgs, v in selected_rows,  # noqa: SLF001
+                                  layout, pal, keep)
             painter.drawPixmap(x0, y0 + v * rh, pm)
         painter.end()
+
+    def _row_pixmap(self, row: Row, key: str, cells: tuple[str, ...], bg: QColor | None,
+                    fgs: tuple[QColor | None, ...], selected: bool, layout: tuple[Any, ...], pal: QPalette,
+                    keep: int) -> QPixmap:
+        """The row's pixmap from the row cache (most recently used last), rendered when it is new or changed."""
+        rows = self._rows
+        hit = rows.pop(key, None)
+        if hit is None or hit[1] is not cells or hit[2] is not bg or hit[3] is not fgs or hit[4] is not selected:
+            hit = (self._render_row(row, cells, bg, fgs, selected, layout, pal), cells, bg, fgs, selected)
+            while len(rows) >= keep:
+                del rows[next(iter(rows))]   # the least recently painted goes
+        rows[key] = hit
+        return hit[0]
 
     def _layout(self, pal: QPalette) -> tuple[Any, ...]:
         """What a rendered row depends on besides its own contents (the row cache is dropped when it changes)."""
@@ -642,25 +643,19 @@ class FeedView(QTableView):
             return 0
         pal = self.palette()
         layout = self._layout(pal)
-        cache, keep, done = self._rows, self._keep(layout[2]), 0
+        keep, before = self._keep(layout[2]), self.rendered
         for row, key in rows:
-            cells = m.cells_ahead(row, key)
             bg, fgs = m.colors_of(row, key)
-            hit = cache.get(key)
-            if hit is not None and hit[1] is cells and hit[2] is bg and hit[3] is fgs and not hit[4]:
-                continue
-            while len(cache) >= keep:
-                del cache[next(iter(cache))]
-            cache[key] = (self._render_row(row, cells, bg, fgs, False, layout, pal), cells, bg, fgs, False)
-            done += 1
-        return done
+            self._row_pixmap(row, key, m.cells_ahead(row, key), bg, fgs, False, layout, pal, keep)
+        return self.rendered - before
 
     def _render_row(self, row: Row, cells: tuple[str, ...], bg: QColor | None, fgs: tuple[QColor | None, ...],
                     selected: bool, layout: tuple[Any, ...], pal: QPalette) -> QPixmap:
         """One row drawn into a pixmap as wide as the columns: its background and each cell's text,
-        clipped to its cell and elided when it would not fit, and its grid lines (about 60 µs a row).
-        Short texts that repeat (times, rooms, counts, marks) are drawn from prepared QStaticTexts."""
-        cols, width, rh, dpr, group, grid = layout
+        clipped to its cell and elided when it would not fit, on a copy of the empty row with its grid
+        (about 170 µs a row). Short texts that repeat (times, rooms, counts, marks) are drawn from prepared
+        QStaticTexts."""
+        cols, _width, rh, _dpr, group, _grid = layout
         if selected:
             bg = pal.color(group, QPalette.ColorRole.Highlight)
             fgs = (pal.color(group, QPalette.ColorRole.HighlightedText),) * len(COLUMNS)

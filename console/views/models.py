@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtWidgets import QTableView
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -31,3 +32,14 @@ class RowsTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
+
+
+def visible_rows(view: QTableView, area: QRect) -> range:
+    """The model rows a paint of ``area`` (viewport coordinates) covers: empty when none (the row-cached
+    tables paint these themselves)."""
+    n = view.model().rowCount()
+    first = view.rowAt(area.top()) if n else -1
+    if first < 0:
+        return range(0)
+    last = view.rowAt(area.bottom())
+    return range(first, (last if last >= 0 else n - 1) + 1)

@@ -73,6 +73,7 @@ from console.services.actions import ActionService
 from console.services.monitor import RoomMonitor, RoomRow, RowDiff, Snapshot, diff_rows
 from console.services.video.playback import ROOM_MIME, room_ref_from_row
 from console.views.feedback import MessageBar
+from console.views.models import visible_rows
 from console.views.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -669,14 +670,10 @@ class RoomTable(QTableView):
         area = event.rect()
         pal = self.palette()
         painter.fillRect(area, pal.base())
-        n = m.rowCount()
-        first = self.rowAt(area.top()) if n else -1
-        if first < 0:
+        on_screen = visible_rows(self, area)
+        if not on_screen:
             painter.end()
             return
-        last = self.rowAt(area.bottom())
-        if last < 0:
-            last = n - 1
         hh = self.horizontalHeader()
         cols = tuple((c, hh.sectionPosition(c), hh.sectionSize(c)) for c in range(m.columnCount())
                      if not hh.isSectionHidden(c))
@@ -691,7 +688,7 @@ class RoomTable(QTableView):
         geom = (cols, width, rh, active, dpr)
         cache = self._cache
         painted: set[str] = set()
-        for v in range(first, last + 1):
+        for v in on_screen:
             row = m._row(v)  # noqa: SLF001 - the view is the model's own painter
             cells = m._row_cells(row)  # noqa: SLF001
             sel = sm.isRowSelected(v, root)
