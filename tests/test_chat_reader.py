@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,8 +20,8 @@ from console.heap import settle_heap
 from console.services.audit import AuditService
 from console.services.chat.feed import ChatService
 from console.services.chat.reader import PART_LINES, RESTARTS, ChatReader
-from tests.conftest import insert_known_users, operator
-from tests.test_chat_service import NOW, insert, msg
+from tests.conftest import operator
+from tests.test_chat_service import NOW, chat_users, insert, msg
 
 ASYNC = pytest.mark.asyncio(loop_scope="session")
 
@@ -34,10 +33,8 @@ def live_service(engine: Any, role: Role = Role.MODERATOR) -> ChatService:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def db(engine: Any) -> Any:
-    await insert_known_users(engine)
+    await chat_users(engine)
     async with engine.begin() as conn:
-        await conn.execute(t.users.insert().values(id=10000099, phone="13700000099", nickname="新号",
-                                                   registered_at=NOW - timedelta(hours=2), channel="web"))
         await conn.execute(tc.chat_words.insert().values(word="加微信", replace_word=None, created_by="t",
                                                          created_at=NOW, session_only=False, expires_at=None))
     return engine

@@ -156,8 +156,8 @@ def test_flood_tracker_counts_each_line_once_across_steps() -> None:
 
 # --- reads and flags, both databases -----------------------------------------------------------
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def db(engine: Any) -> Any:
+async def chat_users(engine: Any) -> Any:
+    """The known users, a new account (10000099, registered 2 h ago) and a second room."""
     await insert_known_users(engine)
     async with engine.begin() as conn:
         await conn.execute(t.users.insert().values(id=10000099, phone="13700000099", nickname="新号",
@@ -166,6 +166,11 @@ async def db(engine: Any) -> Any:
                                                    stream_name="room_2", state="live", created_at=NOW,
                                                    updated_at=NOW))
     return engine
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(engine: Any) -> Any:
+    return await chat_users(engine)
 
 
 @ASYNC
