@@ -12,6 +12,7 @@
      ├─ InvalidInput             a search box or form value we refuse
      ├─ NotFound
      ├─ MissingCredentials       a provider secret is not in the keyring
+     ├─ KeyringUnavailable       the OS keyring is locked, missing or refused a change (nothing half-saved)
      └─ ProviderError            provider, code, http_status, request_id
          ├─ ProviderUnavailable  network, timeout, 5xx, malformed response  (retryable)
          ├─ RateLimited          429 / quota; retry_after seconds          (retryable)
@@ -80,9 +81,28 @@ class MissingCredentials(ConsoleError):
     def __init__(self, provider: str, account: str) -> None:
         self.provider, self.account = provider, account
         super().__init__(
-            f"No secret for {provider}/{account} in the keyring; add it in Settings > Accounts "
+            f"No secret for {provider}/{account} in the keyring; an admin adds it in 账号与密钥 (accounts) "
             f"or with: python -m console.credentials set {provider} {account}"
         )
+
+
+class KeyringUnavailable(ConsoleError):
+    """The OS keyring could not be read or changed (locked, no backend, refused a write).
+
+    ``action`` says what was tried ("read kingsoft/AKLT…", "save jpush/appkey"), ``cause`` the keyring's
+    own error (its class name and message: never a secret). ``left`` names the secrets a failed rollback
+    could not restore (empty: nothing was left half-saved).
+    """
+
+    def __init__(self, action: str, cause: str, *, left: tuple[str, ...] = ()) -> None:
+        self.action, self.cause, self.left = action, cause, left
+        msg = (f"The system keyring could not {action} ({cause}). Unlock the keyring (sign in to the desktop "
+               f"session, or unlock GNOME Keyring / KWallet) or install a Secret Service, then try again.")
+        if left:
+            msg += f" These secrets could not be restored and must be checked by hand: {', '.join(left)}."
+        else:
+            msg += " Nothing was changed."
+        super().__init__(msg)
 
 
 class ProviderError(ConsoleError):
