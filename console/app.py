@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from console.domain import Operator, Permission
+from console.domain import Permission
 from console.errors import ConsoleError
 from console.heap import SETTLE_AFTER_S, settle_heap
 from console.settings import APP_NAME, Settings
@@ -27,7 +27,7 @@ from console.views.main_window import MainWindow
 
 if TYPE_CHECKING:  # imported when needed: the window is shown before SQLAlchemy and the services load
     from console.services import Services
-    from console.services.auth import AuthService
+    from console.services.auth import AuthService, Session
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -113,7 +113,7 @@ async def show_fatal(text: str) -> None:
 
 
 async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool,
-                  parent: QWidget | None = None) -> Operator | None:
+                  parent: QWidget | None = None) -> Session | None:
     user = str(settings["auth.user"])
     if user:
         from console.sandbox.demo import DEMO_PASSWORD
@@ -129,7 +129,7 @@ async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool,
     dialog = LoginDialog(auth.sign_in, db_label=redact_url(settings.db_url), username=user, parent=parent)
     if await _await_dialog(dialog) != LoginDialog.DialogCode.Accepted:
         return None
-    return dialog.operator
+    return dialog.session
 
 
 def _tr(text: str) -> str:
@@ -175,7 +175,7 @@ def _preload(names: tuple[str, ...]) -> None:
 
 async def _start(settings: Settings, window: MainWindow, state: QSettings, screenshot: Path | None,
                  pane: str | None, views: asyncio.Future[None]) -> int:
-    from console.db.engine import open_database
+    from console.db.engine import is_sqlite, open_database
     from console.services.auth import AuthService
 
     if settings.sandbox:
@@ -184,25 +184,25 @@ async def _start(settings: Settings, window: MainWindow, state: QSettings, scree
             await prepare_sandbox(settings)
         except ConsoleError as e:
             return await _fail(describe(e), screenshot, window)
-    window.set_starting(_tr("正在打开数据库…"))
-    try:
-        engine = await open_database(settings.db_url, pool_size=int(settings["database.pool_size"]))
-    except ConsoleError as e:
-        return await _fail(describe(e), screenshot, window)
+    if is_sqlite(settings.db_url):  # PostgreSQL is opened by the sign-in itself, as the operator
+        window.set_starting(_tr("正在打开数据库…"))
+        try:
+            await (await open_database(settings.db_url)).dispose()
+        except ConsoleError as e:
+            return await _fail(describe(e), screenshot, window)
     window.set_starting(_tr("正在登录…"))
     try:
-        operator = await sign_in(settings, AuthService(engine), screenshot=screenshot is not None, parent=window)
+        session = await sign_in(settings, AuthService(settings.db_url), screenshot=screenshot is not None,
+                                parent=window)
     except ConsoleError as e:
         return await _fail(describe(e), screenshot, window)
-    finally:
-        await engine.dispose()
-    if operator is None:
+    if session is None:
         return 0
     await views
-    return await _run_window(settings, operator, window, state, screenshot, pane)
+    return await _run_window(settings, session, window, state, screenshot, pane)
 
 
-async def _run_window(settings: Settings, operator: Operator, window: MainWindow, state: QSettings,
+async def _run_window(settings: Settings, session: Session, window: MainWindow, state: QSettings,
                       screenshot: Path | None, pane: str | None) -> int:
     from console.services import build_services
 
@@ -210,7 +210,8 @@ async def _run_window(settings: Settings, operator: Operator, window: MainWindow
     try:
         # Providers are connected now for real accounts (no I/O); the sandbox starts its servers
         # after the window is shown, so the first screen does not wait for nginx and the publishers.
-        services = await build_services(settings, operator, connect_providers=not settings.sandbox)
+        services = await build_services(settings, session.operator, connect_providers=not settings.sandbox,
+                                        session=session)
     except ConsoleError as e:
         return await _fail(describe(e), screenshot, window)
     sandbox_box: list[asyncio.Task[Any]] = []

@@ -6,10 +6,13 @@ views display them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import NewType
+
+from console.errors import InvalidInput
 
 UserId = NewType("UserId", int)
 RoomId = NewType("RoomId", int)
@@ -57,6 +60,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
 }
 
+#: Which permission runs each kind of action in the outbox. On PostgreSQL migration 0005 copies this
+#: into ``shihou_action_kinds``, so the database refuses an action its requester's role may not run;
+#: ``tests/test_team_roles.py`` checks that every handler the services register is here.
+ACTION_PERMISSIONS: dict[str, Permission] = {
+    "stream_cut": Permission.CUT_STREAM,
+    "stream_resume": Permission.CUT_STREAM,
+    **{f"chat_{k}": Permission.MODERATE_CHAT for k in (
+        "recall", "gag", "ungag", "block", "unblock", "global_gag", "global_ungag", "app_block", "app_unblock",
+        "mute_room", "unmute_room", "whitelist_add", "whitelist_remove", "words_add", "words_delete",
+        "system_message", "lockdown", "lockdown_revert")},
+    "push_send": Permission.SEND_PUSH,
+    "push_schedule": Permission.SEND_PUSH,
+    "sms_code_resend": Permission.RESEND_SMS_CODE,
+}
+
 
 class SearchKind(StrEnum):
     AUTO = "auto"
@@ -77,6 +95,8 @@ class ActionStatus(StrEnum):
     PENDING = "pending"
     DONE = "done"
     FAILED = "failed"
+    #: never run: its requester's role may no longer run its kind (audited)
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -314,3 +334,43 @@ class ActionRecord:
     created_at: datetime
     updated_at: datetime
     payload: dict[str, object] = field(default_factory=dict)
+
+
+# --- operator names and passwords (both backends; on PostgreSQL a name is a login role's name) ---------
+
+#: Operator names are PostgreSQL role names: lower-case ASCII, at most 63 bytes, none of the reserved ones.
+NAME_PATTERN = r"^[a-z][a-z0-9_.-]{0,62}$"
+RESERVED_PREFIXES = ("pg_", "shihou_")
+RESERVED_NAMES = ("public", "none", "current_user", "session_user", "current_role", "postgres", "all")
+MIN_PASSWORD_LEN = 8
+MAX_PASSWORD_LEN = 1024
+_NAME = re.compile(NAME_PATTERN)
+
+
+def check_name(name: str) -> str:
+    """An operator name that is also a valid PostgreSQL role name, or InvalidInput saying what is wrong."""
+    if not name:
+        raise InvalidInput("username", "a user name is required")
+    if len(name.encode("utf-8")) > 63:
+        raise InvalidInput("username", "at most 63 characters")
+    if name != name.strip() or any(c.isspace() for c in name):
+        raise InvalidInput("username", "no spaces")
+    if name.lower() != name:
+        raise InvalidInput("username", f"lower-case only (names sign in as typed in lower case: {name.lower()!r})")
+    if not _NAME.match(name):
+        raise InvalidInput("username", "a letter a–z first, then letters a–z, digits, '.', '_' or '-'")
+    if name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES:
+        raise InvalidInput("username", f"{name!r} is reserved by the database")
+    return name
+
+
+def check_password(password: str) -> str:
+    if not password:
+        raise InvalidInput("password", "a password is required")
+    if len(password) < MIN_PASSWORD_LEN:
+        raise InvalidInput("password", f"at least {MIN_PASSWORD_LEN} characters")
+    if len(password) > MAX_PASSWORD_LEN:
+        raise InvalidInput("password", f"at most {MAX_PASSWORD_LEN} characters")
+    if "\x00" in password:
+        raise InvalidInput("password", "no NUL character")
+    return password

@@ -139,3 +139,12 @@ class ProviderAuthError(ProviderError):
 
 class ProviderRejected(ProviderError):
     pass
+
+
+class SignInRefused(AuthenticationFailed):
+    """A sign-in the database refused for a reason the person can act on (``reason``: ``disabled``,
+    ``waiting``, ``password``, ``not_operator``); ``wait_s``: how long the name must wait before the next try."""
+
+    def __init__(self, reason: str, message: str, *, wait_s: float = 0.0) -> None:
+        self.reason, self.wait_s = reason, wait_s
+        super().__init__(message)

@@ -88,7 +88,8 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field("database.url", _parse_db_url, default_db_url, "shared database: sqlite+aiosqlite or postgresql+asyncpg"),
-    Field("database.pool_size", _parse_int(1, 64), lambda: 5, "connections kept open (PostgreSQL)"),
+    Field("database.pool_size", _parse_int(2, 64), lambda: 3,
+          "PostgreSQL connections of a console, the event listener's included (the chat reader adds one)"),
     Field("ui.lang", _parse_choice("zh_CN", "en"), lambda: "zh_CN", "interface language"),
     Field("sandbox.enabled", _parse_bool, lambda: False, "run the local training sandbox and seed demo data"),
     Field("sandbox.demo_users", _parse_int(0, 10_000_000), lambda: 5000, "users seeded on first start"),
@@ -145,6 +146,9 @@ FIELDS: tuple[Field, ...] = (
     Field("wangsu.url", _parse_str, lambda: "", "Wangsu CDN API, e.g. https://open.chinanetcenter.com (empty: off)"),
     Field("wangsu.account", _parse_str, lambda: "", "Wangsu account (its API key is in the keyring)"),
     Field("kingsoft.play_domain", _parse_str, lambda: "shihou.play.ks-cdn.com", "KLS play domain"),
+    Field("kingsoft.play_scheme", _parse_choice("https", "http"), lambda: "https", "scheme of FLV and HLS play URLs"),
+    Field("kingsoft.antileech_account", _parse_str, lambda: "",
+          "keyring account of the KLS anti-leech key (kingsoft-antileech/<name>); empty: play URLs unsigned"),
 )
 _BY_KEY = {f.key: f for f in FIELDS}
 

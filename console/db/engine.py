@@ -16,7 +16,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import Pool
 
+from console.db.team_ddl import APP_NAME
 from console.errors import DatabaseUnreachable, SchemaOutOfDate
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ SQLITE_PRAGMAS = (
 
 
 #: The Alembic head this code needs; tests/test_database.py checks it against the migrations.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 async def stored_revision(conn: AsyncConnection) -> str | None:
@@ -54,12 +56,16 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, pg_role: str | None = None, pool_size: int = 5) -> AsyncEngine:
+def make_engine(url: str, *, pg_role: str | None = None, pool_size: int = 5, max_overflow: int = 10,
+                poolclass: type[Pool] | None = None) -> AsyncEngine:
     """Create (but do not connect) the engine for ``url``.
 
     Args:
-        pg_role: on PostgreSQL, the database role every connection switches to (``SET ROLE``)
-            once an operator has signed in, so the database enforces the role's grants too.
+        pg_role: on PostgreSQL, a group role every connection switches to (``SET ROLE``). Tools and tests
+            that connect as the table owner use it to act as a role; an operator's console connects as the
+            operator's own login instead (:class:`console.services.auth.AuthService`).
+        pool_size, max_overflow: PostgreSQL connections kept, and opened beyond them at busy moments.
+        poolclass: e.g. ``NullPool`` for a one-off connection (sign-in, the gate).
     """
     try:
         parsed = make_url(url)
@@ -79,12 +85,16 @@ def make_engine(url: str, *, pg_role: str | None = None, pool_size: int = 5) -> 
                 raise DatabaseUnreachable(f"Cannot create the folder of the SQLite file {db}: {e.strerror}") from None
         kw["connect_args"] = {"timeout": 5}
     else:
-        settings = {"application_name": "shihou-console"}
+        settings = {"application_name": APP_NAME}
         if pg_role:
             settings["role"] = pg_role
         kw["connect_args"] = {"server_settings": settings, "timeout": 5}
-        kw["pool_size"] = pool_size
-        kw["pool_pre_ping"] = True
+        if poolclass is None:
+            kw["pool_size"] = pool_size
+            kw["max_overflow"] = max_overflow
+            kw["pool_pre_ping"] = True
+        else:
+            kw["poolclass"] = poolclass
     engine = create_async_engine(parsed, **kw)
     if parsed.drivername == "sqlite+aiosqlite":
 

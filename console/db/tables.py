@@ -70,8 +70,27 @@ operators = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    #: sign-in protection (migration 0005): failures since the last sign-in, and the wait they imposed
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", UTCDateTime),
+    sa.Column("last_sign_in_at", UTCDateTime),
+    #: a temporary password (new operator, reset) is changed at the next sign-in
+    sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.CheckConstraint("role IN ('moderator','operator','support','admin')", name="role"),
 )
+
+#: ``operators.password_hash`` of an operator whose password PostgreSQL holds (a login role, SCRAM).
+PG_PASSWORD = "!postgres"
+
+#: The masked phone, computed by the database (migration 0005) so that a role without REVEAL_PHONE
+#: never reads ``phone`` itself: ``13812341234`` -> ``138****1234`` (as :func:`console.domain.mask_phone`).
+PHONE_MASKED_SQL = {
+    "postgresql": "CASE WHEN length(phone) >= 7 THEN left(phone, 3) || repeat('*', length(phone) - 7) "
+                  "|| right(phone, 4) ELSE repeat('*', length(phone)) END",
+    "sqlite": "CASE WHEN length(phone) >= 7 THEN substr(phone, 1, 3) || substr('********************************', "
+              "1, length(phone) - 7) || substr(phone, -4) ELSE substr('********************************', 1, "
+              "length(phone)) END",
+}
 
 users = sa.Table(
     "users",
@@ -83,6 +102,7 @@ users = sa.Table(
     sa.Column("channel", sa.String(32), nullable=False),
     sa.Column("status", sa.String(16), nullable=False, server_default="active"),
     sa.Column("last_active_at", UTCDateTime),
+    sa.Column("phone_masked", sa.String, sa.Computed(PHONE_MASKED_SQL["postgresql"], persisted=True)),
     sa.Index("ix_users_phone", "phone"),
 )
 
@@ -255,7 +275,7 @@ action_outbox = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Index("ix_action_outbox_state", "state", "id"),
-    sa.CheckConstraint("state IN ('pending','done','failed')", name="state"),
+    sa.CheckConstraint("state IN ('pending','done','failed','refused')", name="state"),
 )
 
 #: What one console did, for the others: polled on SQLite, announced by NOTIFY on PostgreSQL.

@@ -59,8 +59,22 @@ class PgCluster:
                 os.chown(p, pw.pw_uid, pw.pw_gid)
         self._run(self.bin / "initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync",
                   "-E", "UTF8", "--locale=C.UTF-8")
+        self._write_hba(data)
         self._start_server()
         return self
+
+    def _write_hba(self, data: Path) -> None:
+        """The superuser ``postgres`` signs in without a password (tests, the sandbox and benchmarks own the
+        cluster); every other role, operators included, with its SCRAM password, as on a team's server."""
+        hba = data / "pg_hba.conf"
+        hba.write_text(
+            "local all all trust\n"
+            "host all postgres 127.0.0.1/32 trust\n"
+            "host all all 127.0.0.1/32 scram-sha-256\n"
+            "host all all ::1/128 scram-sha-256\n", encoding="utf-8")
+        if self._as_user:
+            pw = pwd.getpwnam(self._as_user)
+            os.chown(hba, pw.pw_uid, pw.pw_gid)
 
     def _start_server(self) -> None:
         """``pg_ctl start`` on the existing data folder, 127.0.0.1 and ``self.port`` only."""

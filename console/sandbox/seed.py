@@ -1350,6 +1350,14 @@ def _operator_rows(created: Any) -> list[tuple[Any, ...]]:
     return [(u, d, r, hash_password(DEMO_PASSWORD), created) for u, r, d in DEMO_OPERATORS]
 
 
+def _pg_demo_logins() -> list[str]:
+    """The demo operators as PostgreSQL login roles with the demo password (as the seeding superuser)."""
+    from console.db.scram import scram_verifier
+    from console.db.team_ddl import pg_login_statements
+
+    return [stmt for u, r, _d in DEMO_OPERATORS for stmt in pg_login_statements(u, r, scram_verifier(DEMO_PASSWORD))]
+
+
 def _users_first(rebuild: Sequence[str]) -> tuple[list[str], list[str]]:
     """Split a search rebuild into the statements that only touch the users side (they can run
     as soon as ``users`` is loaded) and the rest (after ``nickname_history``), keeping order."""
@@ -1653,6 +1661,8 @@ async def _seed_pg(dsn: str, users: int, seed: int, progress: Progress | None,
                     await conn.executemany(
                         "INSERT INTO operators (username, display_name, role, password_hash, active, created_at) "
                         "VALUES ($1, $2, $3, $4, true, $5) ON CONFLICT (username) DO NOTHING", ops)
+                    for stmt in _pg_demo_logins():  # each demo operator signs in as their own login role
+                        await conn.execute(stmt)
                     bases = {t: int(await conn.fetchval(f"SELECT coalesce(max(id), 0) FROM {t}")) for t in _ID_TABLES}
                     worker = _GeneratorProcess(users, seed, "postgresql", bases, cancel)
                     for sql in search_ddl.PG_DROP_SEARCH_TRIGGERS:

@@ -25,7 +25,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from console.db import tables as t
-from console.domain import ActionRecord, ActionStatus, Permission, RoomId
+from console.domain import (
+    ACTION_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    ActionRecord,
+    ActionStatus,
+    Permission,
+    Role,
+    RoomId,
+)
 from console.errors import ConsoleError, InvalidInput, NotFound, ProviderError
 from console.services.audit import AuditService
 from console.services.events import publish
@@ -157,11 +165,11 @@ class ActionService:
         if row is None:
             raise NotFound(f"No action {action_id}")
         await self._audit.require(self.handler(row.kind).permission, row.target)
-        if row.state == ActionStatus.DONE:
+        if row.state in (ActionStatus.DONE, ActionStatus.REFUSED):
             return _record(row)
         async with self._engine.begin() as conn:
             await conn.execute(t.action_outbox.update().where(
-                t.action_outbox.c.id == action_id, t.action_outbox.c.state != "done",
+                t.action_outbox.c.id == action_id, t.action_outbox.c.state == "failed",
             ).values(state="pending", updated_at=self._clock()))
         return await self._shielded(self._execute(action_id))
 
@@ -291,6 +299,9 @@ class ActionService:
                     raise NotFound(f"No action {action_id}")
                 if row.state != "pending":
                     return _record(row)
+                refusal = await self._requester_refusal(conn, row)
+                if refusal:
+                    return await self._refuse(conn, row, refusal)
                 await conn.execute(t.action_outbox.update().where(t.action_outbox.c.id == action_id)
                                    .values(attempts=t.action_outbox.c.attempts + 1, updated_at=self._clock()))
         p: dict[str, Any] = dict(row.payload)
@@ -331,6 +342,31 @@ class ActionService:
             except ConsoleError as e:
                 log.warning("after %s %s: %s", row.kind, row.target, e)
         return _record(fresh)
+
+    async def _requester_refusal(self, conn: AsyncConnection, row: Any) -> str:
+        """Why the row must not run now ("" if it may): its requester's *current* role must still run its kind
+        (the database checks the same on PostgreSQL, so a planted row never reaches a provider)."""
+        requester = (await conn.execute(sa.select(t.operators.c.role, t.operators.c.active).where(
+            t.operators.c.username == row.requested_by))).first()
+        needed = ACTION_PERMISSIONS.get(row.kind) or self.handler(row.kind).permission
+        if requester is None:
+            return f"requested by {row.requested_by!r}, who is not an operator"
+        if not requester.active:
+            return f"requested by {row.requested_by}, who is disabled"
+        if needed not in ROLE_PERMISSIONS[Role(requester.role)]:
+            return f"requested by {row.requested_by} ({requester.role}), whose role may not {needed}"
+        return ""
+
+    async def _refuse(self, conn: AsyncConnection, row: Any, why: str) -> ActionRecord:
+        """Mark the row refused (never sent) and audit it, in the caller's transaction."""
+        log.warning("action %s %s %s refused: %s", row.id, row.kind, row.target, why)
+        await conn.execute(t.action_outbox.update().where(
+            t.action_outbox.c.id == row.id, t.action_outbox.c.state == "pending",
+        ).values(state="refused", last_error=why[:2000], updated_at=self._clock()))
+        await self._audit.record(row.kind, row.target, reason=why, outcome="refused", conn=conn,
+                                 evidence={"action_id": row.id, "requested_by": row.requested_by})
+        await publish(conn, "actions", str(row.id))
+        return _record((await conn.execute(sa.select(t.action_outbox).where(t.action_outbox.c.id == row.id))).one())
 
     async def _record_failure(self, action_id: int, row: Any, e: ProviderError) -> ActionRecord:
         state = "pending" if e.retryable else "failed"

@@ -16,22 +16,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import Operator
 from console.errors import ConsoleError
+from console.services.auth import Session
 from console.views.feedback import describe
 from console.views.tasks import TaskRunner
 
 
 class LoginDialog(QDialog):
-    """Calls ``sign_in(user, password)``; accepts with ``self.operator`` set on success."""
+    """Calls ``sign_in(user, password)``; accepts with ``self.session`` set on success."""
 
-    def __init__(self, sign_in: Callable[[str, str], Coroutine[Any, Any, Operator]], *, db_label: str,
+    def __init__(self, sign_in: Callable[[str, str], Coroutine[Any, Any, Session]], *, db_label: str,
                  username: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.setWindowTitle(self.tr("登录 — 狮吼直播控制台"))
         self._sign_in = sign_in
-        self.operator: Operator | None = None
+        self.session: Session | None = None
         self.tasks = TaskRunner(self)
         lay = QVBoxLayout(self)
         title = QLabel(self.tr("狮吼直播控制台"))
@@ -68,8 +68,8 @@ class LoginDialog(QDialog):
         self.buttons.setEnabled(False)
         self.tasks.run("sign-in", self._sign_in(self.user.text(), self.password.text()), on_done=self._done)
 
-    def _done(self, op: Operator) -> None:
-        self.operator = op
+    def _done(self, session: Session) -> None:
+        self.session = session
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:

@@ -36,7 +36,7 @@ async def _serve(fd: int) -> None:
     reader, writer = await asyncio.open_unix_connection(sock=sock, limit=2**20)
     init = await _read_frame(reader)
     operator: Operator = init["operator"]
-    engine = make_engine(init["url"], pg_role=init["pg_role"], pool_size=2)
+    engine = make_engine(init["url"], pg_role=init["pg_role"], pool_size=1, max_overflow=0)  # 1 of the 4
     chat = ChatService(engine, AuditService(engine, operator), **init["options"])
     ops: dict[str, Callable[..., Any]] = {"newer": lambda a, r, n: chat.newer(a, r, limit=n),
                                           "load_rules": chat.load_rules}
