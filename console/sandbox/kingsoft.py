@@ -32,6 +32,12 @@ parameter errors answer 400 ``MissingParameter`` / ``InvalidParameterValue``; th
 ``Throttling`` with ``Retry-After``; rates go out in bytes/s (documents/1081 "/B"); ``Marker`` is a page
 index; a permanent forbid reports ``ForbidTillUnixTime`` 0; ``ListScreenshots`` is invented.
 
+Play URLs: ``GET /<app>/<stream>/index.m3u8`` and ``/<app>/<stream>.flv`` are answered as the play CDN
+would (point ``kingsoft.play_domain`` at this emulator with ``kingsoft.play_scheme = "http"``): 403 when the
+anti-leech check fails (no ``t``/``k``, ``t`` past, ``k`` not ``md5(key + stream + t)[8:24]``; §3.5), 404
+when the stream is not live, else a live playlist without segments or an FLV header (the simulated
+streams have no pictures). Every verdict is kept in :attr:`KingsoftEmulator.plays`.
+
 State: live streams fed by :meth:`KingsoftEmulator.publish` (the sandbox's test publishers call it),
 a blacklist with ``ForbidTillUnixTime`` expiry (a forbid disconnects the publisher and a forbidden
 stream cannot publish), past sessions for the history and duration calls, generated screenshots.
@@ -234,6 +240,8 @@ class _Refusal(Exception):
 
 
 _ALIASES = {"RealtimePubStreamsInfo": "ListRealtimePubStreamsInfo"}
+#: Play paths (raw, percent-encoded): ``/<app>/<stream>/index.m3u8`` (HLS) and ``/<app>/<stream>.flv``.
+_PLAY_PATH = re.compile(r"/[^/]+/[^/]+(?:/index\.m3u8|\.flv)")
 
 
 class KingsoftEmulator:
@@ -269,6 +277,8 @@ class KingsoftEmulator:
         self.faults = FaultPlan()
         self.calls: list[Call] = []
         self.cut_listeners: list[Callable[[str], None]] = []
+        #: (raw path with query, verdict) of every play request: "ok", "expired", "mismatch", "unsigned".
+        self.plays: list[tuple[str, str]] = []
         self._live: dict[str, _Live] = {}
         self._bans: dict[str, _Ban] = {}
         self._sessions: list[_Session] = []
@@ -424,6 +434,8 @@ class KingsoftEmulator:
         rid = str(uuid.uuid4())
         error = self._error(rid)
         raw_path, _, raw_query = request.raw_path.partition("?")
+        if request.method in ("GET", "HEAD") and _PLAY_PATH.fullmatch(raw_path):
+            return self._play(request)
         body = await request.read()
         query = _split_query(raw_query)
         action = (_first(query, "Action") or request.headers.get("X-Action")
@@ -466,6 +478,25 @@ class KingsoftEmulator:
         resp = self._run(action, params, rid)
         record(resp.status)
         return resp
+
+    def _play(self, request: web.Request) -> web.Response:
+        """A play request, answered as the CDN's edge would (anti-leech check first)."""
+        verdict = self.check_play_url("http://play" + request.raw_path)
+        self.plays.append((request.raw_path, verdict))
+        if verdict != "ok":
+            return web.Response(status=403, text=f"403 Forbidden: anti-leech check failed ({verdict})")
+        raw_path = request.raw_path.partition("?")[0]
+        app, rest = raw_path.lstrip("/").split("/", 1)
+        hls = rest.endswith("/index.m3u8")
+        stream = unquote(rest.removesuffix("/index.m3u8") if hls else rest.removesuffix(".flv"))
+        self._expire()
+        live = self._live.get(stream)
+        if live is None or live.app != unquote(app):
+            return web.Response(status=404, text="404 Not Found: the stream is not publishing")
+        if hls:
+            return web.Response(text="#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n",
+                                content_type="application/vnd.apple.mpegurl")
+        return web.Response(body=b"FLV\x01\x05\x00\x00\x00\x09\x00\x00\x00\x00", content_type="video/x-flv")
 
     def _run(self, action: str, params: dict[str, str], rid: str) -> web.Response:
         self._expire()

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from console.credentials import MemoryStore
+from console.credentials import ANTILEECH, MemoryStore
 from console.db import tables as t
 from console.sandbox.chat_routing import ChatRouting
 from console.sandbox.chat_traffic import SANDBOX_WORDS, ChatTraffic
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 KLS_ACCESS_KEY = "AKLTsandbox"
 KLS_SECRET = "sandbox-kls-secret"
+KLS_LEECH_ACCOUNT, KLS_LEECH = "sandbox", "sandbox-leech"
 WANGSU_KEY = "sandbox-wangsu-key"
 SMS_KEY_ID, SMS_SECRET = "LTAIsandbox", "sandbox-sms-secret"
 RC_KEY, RC_SECRET = "sandbox-rc-key", "sandbox-rc-secret"
@@ -112,10 +113,12 @@ async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: 
     cdn_base = await sb.cdn.start()
     sb.credentials.set("wangsu", "shihou", WANGSU_KEY)
     sb.settings.update({"wangsu.url": cdn_base, "wangsu.account": "shihou"})
-    sb.kls = KingsoftEmulator(access_key=KLS_ACCESS_KEY, secret_key=KLS_SECRET)
+    sb.kls = KingsoftEmulator(access_key=KLS_ACCESS_KEY, secret_key=KLS_SECRET, antileech_secret=KLS_LEECH)
     base = await sb.kls.start()
     sb.credentials.set("kingsoft", KLS_ACCESS_KEY, KLS_SECRET)
-    sb.settings.update({"kingsoft.url": base, "kingsoft.access_key": KLS_ACCESS_KEY})
+    sb.credentials.set(ANTILEECH, KLS_LEECH_ACCOUNT, KLS_LEECH)  # play URLs are signed, as in production
+    sb.settings.update({"kingsoft.url": base, "kingsoft.access_key": KLS_ACCESS_KEY,
+                        "kingsoft.antileech_account": KLS_LEECH_ACCOUNT})
     rng = random.Random(seed)
     sims = [_Sim(r.stream_name, rng.uniform(1500, 6000), 25.0, int(rng.paretovariate(1.2) * 200)) for r in kls_rooms]
     for s in sims:

@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from console.credentials import CredentialStore, KeyringStore, require
+from console.credentials import ANTILEECH, CredentialStore, KeyringStore, providers_for, require
 from console.db.engine import make_engine, redact_url
 from console.domain import Operator
 from console.services.actions import ActionService
@@ -69,22 +70,28 @@ class Services:
         return redact_url(self.settings.db_url)
 
     def connect_providers(self, settings: Settings, credentials: CredentialStore | None = None) -> None:
-        """Create the video providers (and the CDN) that ``settings`` name and hand them to the monitor and
-        the action service. No I/O: can run before or after the window is shown (the sandbox does it after).
+        """Create the providers that ``settings`` name *and the operator's role uses*
+        (:func:`console.credentials.providers_for`: support only SMS, moderators video, the CDN and chat,
+        operators push and SMS, admins all) and hand them to the services. A provider the role does not
+        use is not created and its secret is never read. No I/O but the keyring: can run before or after
+        the window is shown (the sandbox does it after).
 
         Raises:
-            MissingCredentials: a configured provider's secret is not in the store.
+            MissingCredentials: a secret of a provider this role uses is not in the store.
+            KeyringUnavailable: the keyring is locked or missing.
         """
-        providers, clients = video_providers(settings, credentials)
+        store = credentials or KeyringStore()
+        uses = providers_for(self.operator)
+        providers, clients = video_providers(settings, store, only=uses)
         self.clients.extend(clients)
         on_cut = None
         kls = next((p for p in providers.values() if isinstance(p, KingsoftVideo)), None)
-        if settings["wangsu.url"] and kls is not None:
+        if "wangsu" in uses and settings["wangsu.url"] and kls is not None:
             account = str(settings["wangsu.account"])
+            api_key = require(store, "wangsu", account)
             cdn_client = make_client(str(settings["wangsu.url"]), timeout=10)
             self.clients.append(cdn_client)
-            cdn = WangsuCdn(cdn_client, account=account,
-                            api_key=require(credentials or KeyringStore(), "wangsu", account))
+            cdn = WangsuCdn(cdn_client, account=account, api_key=api_key)
 
             async def purge_playlists(stream: str, kls: KingsoftVideo = kls) -> None:
                 """A cut purges the room's playlist URLs, so edge caches stop serving the last segments."""
@@ -93,16 +100,17 @@ class Services:
             on_cut = purge_playlists
         self.monitor.set_providers(list(providers.values()))
         self.actions.set_providers(providers, on_cut=on_cut)
-        store = credentials or KeyringStore()
-        gateway = gateway_from_settings(settings, store)
-        if gateway is not None:
-            self.sms.set_gateway(gateway, code_key=require(store, "sms", str(settings["sms.access_key_id"])))
-            self.closers.append(gateway)
-        jpush = jpush_from_settings(settings, store, quotas={"push": int(settings["push.quota_per_min"])})
-        if jpush is not None:
-            self.push.set_client(jpush)
-            self.closers.append(jpush)
-        if settings["rongcloud.url"]:
+        if "sms" in uses:
+            gateway = gateway_from_settings(settings, store)
+            if gateway is not None:
+                self.sms.set_gateway(gateway, code_key=require(store, "sms", str(settings["sms.access_key_id"])))
+                self.closers.append(gateway)
+        if "jpush" in uses:
+            jpush = jpush_from_settings(settings, store, quotas={"push": int(settings["push.quota_per_min"])})
+            if jpush is not None:
+                self.push.set_client(jpush)
+                self.closers.append(jpush)
+        if "rongcloud" in uses and settings["rongcloud.url"]:
             key = str(settings["rongcloud.app_key"])
             rc = rongcloud_connect(str(settings["rongcloud.url"]), backup_url=str(settings["rongcloud.backup_url"]),
                                    app_key=key, secret=require(store, "rongcloud", key))
@@ -122,26 +130,33 @@ class Services:
         await self.engine.dispose()
 
 
-def video_providers(settings: Settings, credentials: CredentialStore | None = None,
-                    ) -> tuple[dict[str, VideoProvider], list[httpx.AsyncClient]]:
-    """The video providers the settings name (the sandbox fills them in for its own servers).
+def video_providers(settings: Settings, credentials: CredentialStore | None = None, *,
+                    only: Collection[str] | None = None) -> tuple[dict[str, VideoProvider], list[httpx.AsyncClient]]:
+    """The video providers the settings name (the sandbox fills them in for its own servers), limited to
+    the provider ids in ``only`` (None: all). With ``kingsoft.antileech_account`` set, Kingsoft play URLs
+    are signed with the anti-leech key from the store (``kingsoft-antileech/<account>``).
 
     Raises:
         MissingCredentials: a provider is configured but its secret is not in the store.
+        KeyringUnavailable: the keyring is locked or missing.
     """
     providers: dict[str, VideoProvider] = {}
     clients: list[httpx.AsyncClient] = []
-    if settings["kingsoft.url"]:
+    store = credentials or KeyringStore()
+    if settings["kingsoft.url"] and (only is None or "kingsoft" in only):
         ak = str(settings["kingsoft.access_key"])
-        secret = require(credentials or KeyringStore(), "kingsoft", ak)
+        secret = require(store, "kingsoft", ak)
+        leech_account = str(settings["kingsoft.antileech_account"]).strip()
+        leech = require(store, ANTILEECH, leech_account) if leech_account else None
         client = make_client(str(settings["kingsoft.url"]), timeout=10)
         clients.append(client)
         kls = KingsoftVideo(
             client, unique_name=settings["kingsoft.unique_name"], app=settings["kingsoft.app"],
             pubdomain=settings["kingsoft.pubdomain"], access_key=ak, secret=secret,
-            play_domain=settings["kingsoft.play_domain"], antileech_secret=None)
+            play_domain=settings["kingsoft.play_domain"], antileech_secret=leech,
+            play_scheme="http" if settings["kingsoft.play_scheme"] == "http" else "https")
         providers[kls.name] = kls
-    if settings["nginx.stat_url"]:
+    if settings["nginx.stat_url"] and (only is None or "nginx" in only):
         client = make_client(str(settings["nginx.stat_url"]).rsplit("/", 1)[0], timeout=5)
         clients.append(client)
         nginx = NginxRtmpVideo(
