@@ -1,4 +1,5 @@
-"""KeyringStore against a real Secret Service (gnome-keyring-daemon under dbus-run-session)."""
+"""KeyringStore and ``python -m console.credentials`` against a real Secret Service (gnome-keyring-daemon
+under dbus-run-session)."""
 
 from __future__ import annotations
 
@@ -41,10 +42,18 @@ def test_keyring_store_with_secret_service(tmp_path: Path) -> None:
                         "XDG_RUNTIME_DIR": str(home / "runtime")}
     script = tmp_path / "probe.py"
     script.write_text(SCRIPT, encoding="utf-8")
+    cli = f'"{sys.executable}" -m console.credentials'
     inner = (f'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"; '
-             f'"{sys.executable}" "{script}"')
+             f'"{sys.executable}" "{script}" && '
+             # the command line against the same Secret Service: the secret from SHIHOU_SECRET, never argv
+             f'SHIHOU_SECRET=cli-top-secret SHIHOU_JPUSH_APP_KEY=appkey1 {cli} set jpush </dev/null && '
+             f'SHIHOU_JPUSH_APP_KEY=appkey1 {cli} list && {cli} delete jpush appkey1 && '
+             f'SHIHOU_JPUSH_APP_KEY=appkey1 {cli} list')
     r = subprocess.run(["dbus-run-session", "--", "bash", "-c", inner], capture_output=True, text=True, env=env,
                        timeout=60, cwd=Path(__file__).resolve().parent.parent)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "keyring ok" in r.stdout
     assert "top-secret-value" not in r.stdout + r.stderr
+    assert "saved jpush/appkey1" in r.stdout and "cli-top-secret" not in r.stdout + r.stderr
+    first, _, second = r.stdout.partition("deleted jpush/appkey1")
+    assert "jpush/appkey1  saved" in first and "jpush/appkey1  MISSING" in second
