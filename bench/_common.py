@@ -197,6 +197,7 @@ class CachedPgCluster(PgCluster):
                 self._run(self.bin / "pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
             except subprocess.CalledProcessError:
                 pass
+        self._write_hba(data)  # operators sign in with their passwords, as on a team's server
         self._start_server()  # the same options as PgCluster.start (a new port each time)
         return self
 

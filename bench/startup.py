@@ -21,7 +21,10 @@ in the temp folder, as an installed program has .pyc files) and builds the font 
 bare/console; the median of --runs is reported. ``--profile`` adds ``-X importtime`` and
 cProfile runs of the console (untimed) and prints where the time goes. Last line::
 
-    RESULT startup ours=<s> baseline=<s> ratio=<x> full_s=<s> full_ratio=<x>
+    RESULT startup ours=<s> baseline=<s> ratio=<x> full_s=<s> full_ratio=<x> ours_pg=<s> full_s_pg=<s> ratio_pg=<x>
+
+The ``_pg`` fields: the same console on a seeded PostgreSQL database, signing in as the demo admin's own
+login role (the team deployment), without the sandbox; ``ratio_pg`` against bare starts measured beside them.
 """
 
 from __future__ import annotations
@@ -218,6 +221,8 @@ class Runner:
         self.display = display
         self.db_url = db_url
         self.timeout = timeout
+        #: the console's arguments: the SQLite sandbox; on PostgreSQL the demo admin's own login (no sandbox)
+        self.console_args = ["--sandbox", "--user", "demo-admin", "--db", db_url]
         (work / "console_probe.py").write_text(CONSOLE_PROBE)
         (work / "bare_probe.py").write_text(BARE_PROBE)
         # Our variables must not start with SHIHOU_: the console's settings refuse unknown SHIHOU_* names.
@@ -242,8 +247,7 @@ class Runner:
     def command(self, which: str, py_flags: tuple[str, ...] = ()) -> list[str]:
         if which == "bare":
             return [sys.executable, *py_flags, str(self.work / "bare_probe.py")]
-        return [sys.executable, *py_flags, str(self.work / "console_probe.py"),
-                "--sandbox", "--user", "demo-admin", "--db", self.db_url]
+        return [sys.executable, *py_flags, str(self.work / "console_probe.py"), *self.console_args]
 
     def run(self, which: str, *, py_flags: tuple[str, ...] = (), extra_env: dict[str, str] | None = None
             ) -> tuple[dict[str, Any], str]:
@@ -370,6 +374,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-load", type=float, default=1.0, help="wait for this 1-min load before timing")
     p.add_argument("--max-wait", type=float, default=60.0, help="…but at most this many seconds")
     p.add_argument("--profile", action="store_true", help="also -X importtime and cProfile runs of the console")
+    p.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL starts (sign-in as the operator)")
     return p.parse_args(argv)
 
 
@@ -414,12 +419,38 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  console panes attached (full) {full:.3f}")
         if args.profile:
             profile(r, work)
+        pg = "" if args.no_pg else postgres_starts(r, args)
         print(f"RESULT startup ours={med['console']:.3f} baseline={med['bare']:.3f} "
-              f"ratio={med['console'] / med['bare']:.2f} full_s={full:.3f} full_ratio={full / med['bare']:.2f}")
+              f"ratio={med['console'] / med['bare']:.2f} full_s={full:.3f} full_ratio={full / med['bare']:.2f}{pg}")
     finally:
         display.stop()
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def postgres_starts(r: Runner, args: argparse.Namespace) -> str:
+    """The same console started on PostgreSQL, signing in as the demo admin's own login role (the team
+    deployment: the URL has no user). Returns the RESULT fields ``ours_pg``, ``full_s_pg``, ``ratio_pg``."""
+    from sqlalchemy.engine import make_url
+
+    from bench._common import CachedPgCluster, ensure_pg
+    from console.sandbox.demo import DEMO_PASSWORD
+
+    with CachedPgCluster(args.db_dir / "pg-startup") as pg:
+        url, _meta = ensure_pg(pg, args.users, args.seed, reuse=args.reuse)
+        r.console_args = ["--user", "demo-admin", "--db", str(make_url(url).set(username=None))]
+        env = {"SHIHOU_PASSWORD": DEMO_PASSWORD}
+        r.run("console", extra_env=env)  # untimed warm-up
+        ready, full, bare = [], [], []
+        for _ in range(args.runs):
+            bare.append(r.run("bare")[0]["ready"])
+            rep, _err = r.run("console", extra_env=env)
+            ready.append(rep["ready"])
+            full.append(rep["full"])
+    med, fmed, bmed = statistics.median(ready), statistics.median(full), statistics.median(bare)
+    print(f"PostgreSQL (sign-in as the operator's login): ready {med:.3f} s, panes attached (full) {fmed:.3f} s, "
+          f"bare {bmed:.3f} s")
+    return f" ours_pg={med:.3f} full_s_pg={fmed:.3f} ratio_pg={med / bmed:.2f}"
 
 
 def profile(r: Runner, work: Path) -> None:

@@ -167,6 +167,16 @@ async def engine(db_url: str) -> AsyncIterator[Any]:
     await e.dispose()
 
 
+async def add_operator(engine: Any, username: str, role: Role) -> None:
+    """An ``operators`` row for a name a test acts as: a pending action runs only while its requester is an
+    active operator whose role may run it (ActionService and, on PostgreSQL, the outbox trigger)."""
+    async with engine.begin() as conn:
+        exists = (await conn.execute(sa.select(t.operators.c.id).where(t.operators.c.username == username))).first()
+        if exists is None:
+            await conn.execute(t.operators.insert().values(
+                username=username, display_name=username, role=str(role), password_hash="!", created_at=NOW))
+
+
 def operator(role: Role, username: str | None = None) -> Operator:
     name = username or f"test-{role}"
     return Operator(id=OperatorId(1), username=name, display_name=name, role=role)

@@ -122,3 +122,16 @@ async def test_head_constant_matches_the_migrations() -> None:
     from console.db.engine import HEAD_REVISION
 
     assert migrate.head_revision() == HEAD_REVISION
+
+
+async def test_a_new_sqlite_file_is_private(tmp_path: Path) -> None:
+    import stat
+
+    from console.db.engine import make_engine as make
+
+    db = tmp_path / "new" / "shihou.db"
+    e = make(f"sqlite+aiosqlite:///{db}")
+    async with e.connect() as conn:
+        await conn.execute(sa.text("CREATE TABLE x (i INTEGER)"))
+    await e.dispose()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600 and stat.S_IMODE(db.parent.stat().st_mode) == 0o700

@@ -63,7 +63,7 @@ from console.services.sms.service import (
     in_quiet_hours,
     quiet_until,
 )
-from tests.conftest import insert_known_users, operator
+from tests.conftest import add_operator, insert_known_users, operator
 
 aio = pytest.mark.asyncio(loop_scope="session")
 ROOT = Path(__file__).resolve().parents[1]
@@ -455,6 +455,7 @@ async def test_resend_code_through_the_outbox(rig: Rig, expect_log: list[str]) -
 async def test_resend_after_a_lost_answer_is_sent_once(rig: Rig, expect_log: list[str]) -> None:
     expect_log += ["giving up", "action"]
     sms, actions = rig.console(Role.ADMIN, "admin-1")
+    await add_operator(rig.engine, "admin-1", Role.ADMIN)
     rig.emu.inject("SendSms", "reset", apply=True)
     rec = await sms.resend_code(UserId(10000003), "未收到", key="lost-1")
     assert rec.state == ActionStatus.PENDING and rec.last_error  # retryable: stays pending

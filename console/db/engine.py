@@ -8,6 +8,7 @@ message a person can act on.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ def make_engine(url: str, *, pg_role: str | None = None, pool_size: int = 5, max
         db = parsed.database
         if db and db != ":memory:":
             try:
-                Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(db).expanduser())
             except OSError as e:
                 raise DatabaseUnreachable(f"Cannot create the folder of the SQLite file {db}: {e.strerror}") from None
         kw["connect_args"] = {"timeout": 5}
@@ -106,6 +107,14 @@ def make_engine(url: str, *, pg_role: str | None = None, pool_size: int = 5, max
             cur.close()
 
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """A new SQLite file is readable by its owner only (0600, in a 0700 folder when the folder is new);
+    SQLite gives its -wal and -shm files the database file's mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def describe_db_error(url: str, exc: BaseException) -> str:

@@ -224,6 +224,7 @@ sms_messages = sa.Table(
     sa.Column("error_code", sa.String(64)),
     sa.Column("sent_at", UTCDateTime, nullable=False),
     sa.Column("delivered_at", UTCDateTime),
+    sa.Column("phone_masked", sa.String, sa.Computed(PHONE_MASKED_SQL["postgresql"], persisted=True)),
     sa.Index("ix_sms_messages_user_id", "user_id", "sent_at"),
     sa.Index("ix_sms_messages_phone", "phone", "sent_at"),  # created by migration 0004
 )

@@ -16,7 +16,8 @@ Migration 0005 runs :func:`pg_upgrade`; ``docs/team-deployment.md`` says the sam
   user for a kind their role may run, and runs (an attempt, or done) only while its requester's *current*
   role may run it; an approval is decided by an active operator or admin who did not request it; a
   campaign leaves ``awaiting_approval`` only with an approved request.
-* Phones: roles without REVEAL_PHONE read ``users.phone_masked`` (a generated column), never ``phone``.
+* Phones: moderators read ``users.phone_masked`` and ``sms_messages.phone_masked`` (generated columns), never
+  ``phone``; operators never read ``users.phone``.
 * ``shihou_routing`` (the chat routing endpoint) and ``shihou_worker`` (background duties) have their own
   grants. The table owner (the bootstrap superuser) and ``shihou_owner`` are trusted by the triggers.
 """
@@ -396,6 +397,8 @@ _DEFINER = ("shihou_role_of(text)", "shihou_can(text, text)", "shihou_may_run(te
             "shihou_change_own_password(text)")
 _CONSOLE = ", ".join(GROUPS)
 _USERS_NO_PHONE = "id, nickname, phone_masked, registered_at, channel, status, last_active_at"
+_SMS_NO_PHONE = ("id, user_id, phone_masked, template_code, purpose, out_id, biz_id, status, error_code, sent_at, "
+                 "delivered_at")
 _OPERATOR_COLUMNS = ("id, username, display_name, role, active, created_at, failed_attempts, locked_until, "
                      "last_sign_in_at, must_change_password")
 
@@ -427,6 +430,9 @@ GRANTS = [
     "REVOKE SELECT ON users FROM shihou_moderator",
     f"GRANT SELECT ({_USERS_NO_PHONE}) ON users TO shihou_moderator",
     "GRANT SELECT (phone_masked) ON users TO shihou_operator, shihou_support, shihou_admin",
+    "REVOKE SELECT ON sms_messages FROM shihou_moderator",
+    f"GRANT SELECT ({_SMS_NO_PHONE}) ON sms_messages TO shihou_moderator",
+    "GRANT SELECT (phone_masked) ON sms_messages TO shihou_operator, shihou_support, shihou_admin",
     # the chat routing endpoint: stores RongCloud's messages and announces them
     "GRANT SELECT, INSERT ON chat_messages TO shihou_routing",
     "GRANT INSERT ON events TO shihou_routing",
@@ -458,7 +464,7 @@ PG_DOWNGRADE = [
         "shihou_check_verifier(text)", "shihou_wait_after(integer)", "shihou_is_trusted()", *_DEFINER)),
     "DROP TABLE IF EXISTS shihou_role_permissions",
     "DROP TABLE IF EXISTS shihou_action_kinds",
-    "GRANT SELECT ON users TO shihou_moderator",
+    "GRANT SELECT ON users, sms_messages TO shihou_moderator",
     "GRANT SELECT, INSERT, UPDATE ON operators TO shihou_admin",
     "GRANT SELECT ON operators TO shihou_login",
     "GRANT INSERT ON audit_log TO shihou_login",

@@ -39,7 +39,6 @@ from console.domain import (
     UserCard,
     UserId,
     UserSummary,
-    mask_phone,
 )
 from console.errors import InvalidInput, NotFound
 from console.services.audit import AuditService
@@ -55,9 +54,11 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-()]")
 _USER_ID_RE = re.compile(r"^#?(\d{1,40})$")
 
 
+#: Lists read the masked phone the database computes (``phone_masked``): a role without REVEAL_PHONE may
+#: not read ``phone`` on PostgreSQL, and only those with it search by phone (a prefix search reveals numbers).
 PHONE_OR_ID_SQL = (
-    "SELECT id, phone, nickname, registered_at FROM users WHERE id = ? UNION ALL "
-    "SELECT * FROM (SELECT id, phone, nickname, registered_at FROM users WHERE phone >= ? AND phone < ? "
+    "SELECT id, phone_masked, nickname, registered_at FROM users WHERE id = ? UNION ALL "
+    "SELECT * FROM (SELECT id, phone_masked, nickname, registered_at FROM users WHERE phone >= ? AND phone < ? "
     "ORDER BY phone LIMIT ? OFFSET ?) AS p")
 
 
@@ -147,6 +148,10 @@ class UserService:
         await self._audit.require(Permission.LOOKUP_USERS, "users")
         q = normalize_query(raw)
         kind, term = classify(q, kind)
+        if kind is SearchKind.PHONE and not self._audit.operator.can(Permission.REVEAL_PHONE):
+            if len(term) > 19:
+                raise InvalidInput("query", "searching by phone number needs the reveal-phone permission")
+            kind = SearchKind.ID  # digits are a user id for a role that may not search phones
         limit = max(1, min(limit, MAX_PAGE))
         offset = max(0, offset)
         t0 = time.perf_counter()
@@ -173,16 +178,16 @@ class UserService:
         if uid > 2**63 - 1:
             return []
         return await self._reader.fetch(
-            "SELECT id, phone, nickname, registered_at FROM users WHERE id = ?", (uid,))
+            "SELECT id, phone_masked, nickname, registered_at FROM users WHERE id = ?", (uid,))
 
     async def _by_phone(self, p: str, n: int, offset: int) -> list[tuple[Any, ...]]:
         return await self._reader.fetch(
-            "SELECT id, phone, nickname, registered_at FROM users WHERE phone >= ? AND phone < ? "
+            "SELECT id, phone_masked, nickname, registered_at FROM users WHERE phone >= ? AND phone < ? "
             "ORDER BY phone LIMIT ? OFFSET ?", (p, p + ":", n, offset))
 
     async def _by_nickname(self, q: str, include_past: bool, n: int, offset: int) -> list[tuple[Any, ...]]:
         lq = ascii_lower(q)
-        cols = "u.id, u.phone, u.nickname, u.registered_at"
+        cols = "u.id, u.phone_masked, u.nickname, u.registered_at"
         # include-past searches also return the newest past nickname containing the term (one statement)
         find = "strpos" if self._pg else "instr"
         pcols = (f"{cols}, (SELECT h.nickname FROM nickname_history h WHERE h.user_id = u.id "
@@ -250,7 +255,7 @@ class UserService:
                 if len(r) > 4 and r[4] is not None and lt not in ascii_lower(str(r[2])):
                     past[int(r[0])] = str(r[4])
         return [
-            UserSummary(id=UserId(int(r[0])), nickname=str(r[2]), phone_masked=mask_phone(str(r[1])),
+            UserSummary(id=UserId(int(r[0])), nickname=str(r[2]), phone_masked=str(r[1]),
                         registered_at=_as_utc(r[3]), matched_past_nickname=past.get(int(r[0])))
             for r in rows
         ]
@@ -261,7 +266,8 @@ class UserService:
         """Everything about one user, read in one transaction."""
         await self._audit.require(Permission.LOOKUP_USERS, f"user:{user_id}")
         async with self._engine.connect() as conn:
-            u = (await conn.execute(sa.select(t.users).where(t.users.c.id == user_id))).first()
+            u = (await conn.execute(sa.select(*(c for c in t.users.c if c.name != "phone"))
+                                    .where(t.users.c.id == user_id))).first()
             if u is None:
                 raise NotFound(f"No user with id {user_id}")
             hist = (await conn.execute(
@@ -298,12 +304,13 @@ class UserService:
                 .order_by(t.pushes.c.id.desc()).limit(recent)
             )).all()
             sms = (await conn.execute(
-                sa.select(t.sms_messages).where(t.sms_messages.c.user_id == user_id)
+                sa.select(t.sms_messages.c.template_code, t.sms_messages.c.purpose, t.sms_messages.c.sent_at,
+                          t.sms_messages.c.status).where(t.sms_messages.c.user_id == user_id)
                 .order_by(t.sms_messages.c.sent_at.desc()).limit(recent)
             )).all()
             notes = await self._notes(conn, user_id)
         return UserCard(
-            id=UserId(u.id), nickname=u.nickname, phone_masked=mask_phone(u.phone), registered_at=u.registered_at,
+            id=UserId(u.id), nickname=u.nickname, phone_masked=u.phone_masked, registered_at=u.registered_at,
             channel=u.channel, status=u.status,
             past_nicknames=tuple(PastNickname(nickname=h.nickname, changed_at=h.changed_at) for h in hist),
             devices=tuple(Device(device_id=d.device_id, platform=d.platform, model=d.model,

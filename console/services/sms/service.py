@@ -354,15 +354,16 @@ class SmsService:
     async def user_messages(self, user_id: UserId, *, limit: int = 50) -> list[SmsView]:
         """The registration, verification and campaign SMS sent to a user, newest first."""
         await self._audit.require(Permission.LOOKUP_USERS, f"user:{user_id}")
-        q = (sa.select(t.sms_messages).where(t.sms_messages.c.user_id == user_id)
+        q = (sa.select(*(c for c in t.sms_messages.c if c.name != "phone")).where(t.sms_messages.c.user_id == user_id)
              .order_by(t.sms_messages.c.sent_at.desc(), t.sms_messages.c.id.desc()).limit(max(1, min(limit, 500))))
         async with self._engine.connect() as conn:
             rows = (await conn.execute(q)).all()
         return [_view(r) for r in rows]
 
     async def refresh_user(self, user_id: UserId, *, days: int = 30) -> int:
-        """Ask the vendor for receipts of the user's messages still without one; returns how many changed."""
-        await self._audit.require(Permission.LOOKUP_USERS, f"user:{user_id}")
+        """Ask the vendor for receipts of the user's messages still without one; returns how many changed.
+        The vendor is asked by phone number, so this needs REVEAL_PHONE."""
+        await self._audit.require(Permission.REVEAL_PHONE, f"user:{user_id}")
         since = self._clock() - timedelta(days=days)
         q = sa.select(t.sms_messages).where(t.sms_messages.c.user_id == user_id, t.sms_messages.c.status == "sent",
                                             t.sms_messages.c.sent_at >= since)
@@ -1200,7 +1201,7 @@ def _reason(reason: str) -> str:
 
 
 def _view(r: Any) -> SmsView:
-    return SmsView(id=r.id, template_code=r.template_code, purpose=r.purpose, phone_masked=mask_phone(r.phone),
+    return SmsView(id=r.id, template_code=r.template_code, purpose=r.purpose, phone_masked=r.phone_masked,
                    sent_at=r.sent_at, status=r.status, error_code=r.error_code, delivered_at=r.delivered_at,
                    out_id=r.out_id)
 

@@ -1,5 +1,5 @@
 """Team deployment: sign-in protection and temporary passwords on ``operators``, the ``refused`` state of
-an action, masked phones computed by the database, and (PostgreSQL) one login role per operator with the
+an action, masked phones computed by the database (users, sms_messages), and (PostgreSQL) one login role per operator with the
 rules the database enforces (console/db/team_ddl.py)
 
 Revision ID: 0005
@@ -34,8 +34,9 @@ def upgrade() -> None:
         batch_op.drop_constraint(op.f('ck_action_outbox_state'), type_='check')
         batch_op.create_check_constraint(op.f('ck_action_outbox_state'), "state IN ('pending','done','failed','refused')")
     kind = 'STORED' if dialect == 'postgresql' else 'VIRTUAL'  # SQLite adds only virtual generated columns
-    op.execute(f"ALTER TABLE users ADD COLUMN phone_masked TEXT GENERATED ALWAYS AS "
-               f"({PHONE_MASKED_SQL[dialect]}) {kind}")
+    for table in ('users', 'sms_messages'):
+        op.execute(f"ALTER TABLE {table} ADD COLUMN phone_masked TEXT GENERATED ALWAYS AS "
+                   f"({PHONE_MASKED_SQL[dialect]}) {kind}")
     if dialect == 'postgresql':
         for stmt in team_ddl.pg_upgrade():
             op.execute(stmt)
@@ -46,7 +47,8 @@ def downgrade() -> None:
     if dialect == 'postgresql':
         for stmt in team_ddl.PG_DOWNGRADE:
             op.execute(stmt)
-    op.execute("ALTER TABLE users DROP COLUMN phone_masked")
+    for table in ('users', 'sms_messages'):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN phone_masked")
     with op.batch_alter_table('action_outbox', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_action_outbox_state'), type_='check')
         batch_op.create_check_constraint(op.f('ck_action_outbox_state'), "state IN ('pending','done','failed')")
