@@ -42,8 +42,8 @@ def test_no_display_explains_how_to_run() -> None:
 
 
 def test_unreachable_database_exits_nonzero_with_reason(tmp_path: Path) -> None:
-    r = run("--db", "postgresql+asyncpg://nobody@127.0.0.1:1/x", "--user", "demo-admin",
-            "--screenshot", str(tmp_path / "x.png"), "--pane", "lookup")
+    r = run("--db", "postgresql+asyncpg://127.0.0.1:1/x", "--user", "demo-admin",
+            "--screenshot", str(tmp_path / "x.png"), "--pane", "lookup", env={"SHIHOU_PASSWORD": "typed"})
     assert r.returncode == 1 and "Cannot reach the database" in r.stderr and not (tmp_path / "x.png").exists()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from console.db import migrate, search_ddl, tables
 from console.db.engine import make_engine
@@ -144,11 +145,7 @@ def test_demo_operators_sign_in(seeded: tuple[Path, dict[str, int]], db: sqlite3
         assert verify_password(h, seeding.DEMO_PASSWORD) and (r, d) == (role, display)
 
     async def sign_in() -> Any:
-        engine = make_engine(_sqlite_url(seeded[0]))
-        try:
-            return await AuthService(engine).sign_in("demo-mod", seeding.DEMO_PASSWORD)
-        finally:
-            await engine.dispose()
+        return (await AuthService(_sqlite_url(seeded[0])).sign_in("demo-mod", seeding.DEMO_PASSWORD)).operator
 
     op = asyncio.run(sign_in())
     assert op.role is Role.MODERATOR and op.display_name == "演示房管"
@@ -466,8 +463,10 @@ def test_pg_search_sign_in_triggers_and_sequences(pg: PgCluster, pg_seeded: tupl
                                                    "WHERE relname = 'users' AND last_analyze IS NOT NULL "
                                                    "OR relname = 'users' AND last_autoanalyze IS NOT NULL"))
                         ).scalar() == 1
-            op = await AuthService(engine).sign_in("demo-admin", seeding.DEMO_PASSWORD)
-            assert op.role is Role.ADMIN
+            # each demo operator is a login role: the console's URL has no user, the operator signs in as themself
+            session = await AuthService(str(make_url(url).set(username=None))).sign_in("demo-admin",
+                                                                                      seeding.DEMO_PASSWORD)
+            assert session.operator.role is Role.ADMIN and "demo-admin@" in session.db_url.reveal()
             async with engine.connect() as conn:
                 await conn.execute(tables.users.insert().values(
                     id=99_000_001, phone="13900000000", nickname="触发器Test猫", channel="web",

@@ -138,9 +138,10 @@ async def test_task_runner_switch_latest_and_busy_delay(qtbot: Any) -> None:
 async def test_login_dialog_wrong_then_right_password(qtbot: Any, known_db: Any, expect_log: list[str]) -> None:
     from console.services.auth import AuthService
     from console.views.login import LoginDialog
+    from tests.test_auth import console_url
 
     expect_log.extend(["sign-in refused", "Wrong user name or password"])
-    dlg = LoginDialog(AuthService(known_db).sign_in, db_label="test", username="test-support")
+    dlg = LoginDialog(AuthService(await console_url(known_db)).sign_in, db_label="test", username="test-support")
     qtbot.addWidget(dlg)
     dlg.show()
     dlg.password.setText("wrong")
@@ -149,5 +150,5 @@ async def test_login_dialog_wrong_then_right_password(qtbot: Any, known_db: Any,
     assert "密码错误" in dlg.error.text() and dlg.isVisible()
     dlg.password.setText("pw-support")
     qtbot.keyClick(dlg.password, Qt.Key.Key_Return)
-    await until(lambda: dlg.operator is not None)
-    assert dlg.operator.role is Role.SUPPORT  # type: ignore[union-attr]
+    await until(lambda: dlg.session is not None)
+    assert dlg.session.operator.role is Role.SUPPORT  # type: ignore[union-attr]
