@@ -17,7 +17,7 @@ from console.db.engine import make_engine, redact_url
 from console.domain import Operator
 from console.services.actions import ActionService
 from console.services.audit import AuditService
-from console.services.auth import AuthService
+from console.services.auth import AuthService, Session
 from console.services.cdn import WangsuCdn
 from console.services.chat.feed import ChatService
 from console.services.chat.moderation import CHAT_KINDS, ChatActionHandler, ChatModeration
@@ -26,6 +26,7 @@ from console.services.chat.rongcloud import connect as rongcloud_connect
 from console.services.events import EventHub
 from console.services.http import make_client
 from console.services.monitor import RoomMonitor
+from console.services.operators import OperatorService
 from console.services.push.campaigns import PushConfig, PushService
 from console.services.push.jpush import client_from_settings as jpush_from_settings
 from console.services.rooms import RoomService
@@ -37,8 +38,8 @@ from console.services.video.kingsoft import KingsoftVideo
 from console.services.video.nginx_rtmp import NginxRtmpVideo
 from console.settings import Settings
 
-__all__ = ["ActionService", "AuditService", "AuthService", "EventHub", "RoomMonitor", "RoomService", "Services",
-           "UserService", "WangsuCdn", "build_services", "video_providers"]
+__all__ = ["ActionService", "AuditService", "AuthService", "EventHub", "OperatorService", "RoomMonitor", "RoomService",
+           "Services", "Session", "UserService", "WangsuCdn", "build_services", "video_providers"]
 
 
 def pg_role_for(operator: Operator) -> str:
@@ -63,6 +64,7 @@ class Services:
     moderation: ChatModeration
     chat_handler: ChatActionHandler
     chat_reader: ChatReader
+    operators: OperatorService
     closers: list[Any] = field(default_factory=list)  # provider clients with ``async aclose()``
 
     @property
@@ -168,13 +170,20 @@ def video_providers(settings: Settings, credentials: CredentialStore | None = No
 
 
 async def build_services(settings: Settings, operator: Operator, *, start_events: bool = True,
-                         credentials: CredentialStore | None = None, connect_providers: bool = True) -> Services:
-    """Services for one operator. On PostgreSQL every connection takes the operator's role,
-    so the database enforces the same limits as the service layer."""
-    url = settings.db_url
+                         credentials: CredentialStore | None = None, connect_providers: bool = True,
+                         session: Session | None = None) -> Services:
+    """Services for one operator.
+
+    ``session`` (from :class:`AuthService`): on PostgreSQL every connection is the operator's own login, so
+    the database enforces their role. Without it (tools, tests, benchmarks connecting as the table owner)
+    each connection switches to the operator's group role. At most ``database.pool_size`` connections
+    (the event listener holds one), plus one in the chat reader process: 4 in all by default.
+    """
+    url = session.db_url.reveal() if session is not None else settings.db_url
     pool = int(settings["database.pool_size"])
     if url.startswith("postgresql"):
-        engine = make_engine(url, pg_role=pg_role_for(operator), pool_size=pool)
+        engine = make_engine(url, pg_role=None if session is not None else pg_role_for(operator), pool_size=pool,
+                             max_overflow=0)
     else:
         engine = make_engine(url, pool_size=pool)
     audit = AuditService(engine, operator)
@@ -192,14 +201,14 @@ async def build_services(settings: Settings, operator: Operator, *, start_events
                        repeat_window_s=float(settings["chat.repeat_window_s"]),
                        repeat_count=int(settings["chat.repeat_count"]))
     reader = ChatReader(chat, engine, spawn=bool(settings["chat.reader_process"]),
-                        pg_role=pg_role_for(operator) if url.startswith("postgresql") else None)
+                        pg_role=pg_role_for(operator) if url.startswith("postgresql") and session is None else None)
     moderation = ChatModeration(actions, engine, session_gag_minutes=int(settings["chat.session_gag_minutes"]),
                                 word_quota=int(settings["chat.word_quota"]),
                                 concurrency=int(settings["chat.bulk_concurrency"]), audit=audit)
     services = Services(settings=settings, engine=engine, operator=operator, audit=audit, users=users,
                         events=events, rooms=rooms, monitor=monitor, actions=actions, clients=[], sms=sms,
                         push=push, chat=chat, moderation=moderation, chat_handler=chat_handler,
-                        chat_reader=reader)
+                        chat_reader=reader, operators=OperatorService(engine, audit))
     if connect_providers:
         services.connect_providers(settings, credentials)
     if start_events:
