@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from console.credentials import MemoryStore, RedactingFilter, Secret, redact
-from console.domain import SearchKind
+from console.domain import SearchKind, mask_phone
 from console.errors import MissingCredentials, SettingsError
-from console.services.users import classify, mask_phone, next_string
+from console.services.users import classify, next_string
 from console.settings import load_settings
 
 
