@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # imported when needed: the window is shown before SQLAlchemy
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-PANES = ("lookup", "rooms", "preview", "chat", "push", "sms", "actions", "audit")
+PANES = ("lookup", "rooms", "preview", "chat", "push", "sms", "actions", "audit", "operators")
 
 
 @dataclass
@@ -112,13 +112,19 @@ async def show_fatal(text: str) -> None:
     await _await_dialog(box)
 
 
-async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool,
-                  parent: QWidget | None = None) -> Session | None:
-    user = str(settings["auth.user"])
-    if user:
-        from console.sandbox.demo import DEMO_PASSWORD
+def _env_password(settings: Settings) -> str:
+    from console.sandbox.demo import DEMO_PASSWORD
 
-        password = os.environ.get("SHIHOU_PASSWORD") or (DEMO_PASSWORD if settings.sandbox else "")
+    return os.environ.get("SHIHOU_PASSWORD") or (DEMO_PASSWORD if settings.sandbox else "")
+
+
+async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool,
+                  parent: QWidget | None = None, ask: bool = False) -> Session | None:
+    """``auth.user`` with SHIHOU_PASSWORD (the sandbox: the demo password) signs in without the dialog,
+    unless ``ask`` (after signing out: the dialog, empty)."""
+    user = "" if ask else str(settings["auth.user"])
+    if user:
+        password = _env_password(settings)
         if password:
             return await auth.sign_in(user, password)
         if screenshot:
@@ -130,6 +136,53 @@ async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool,
     if await _await_dialog(dialog) != LoginDialog.DialogCode.Accepted:
         return None
     return dialog.session
+
+
+async def replace_temporary_password(settings: Settings, session: Session, *, interactive: bool,
+                                     parent: QWidget | None = None) -> Session | None:
+    """A session signed in with a temporary password: the operator sets their own (typed twice) before the
+    window opens, and is signed in again with it (on PostgreSQL the connections then use the new one).
+    Not interactive (``auth.user`` with SHIHOU_PASSWORD, screenshots): a warning only. None: they gave up."""
+    if not session.must_change_password:
+        return session
+    name = session.operator.username
+    if not interactive:
+        log.warning("%s signed in with a temporary password: it must be changed at the next interactive sign-in",
+                    name)
+        return session
+    from sqlalchemy.pool import NullPool
+
+    from console.db.engine import make_engine
+    from console.services.audit import AuditService
+    from console.services.auth import AuthService
+    from console.services.operators import OperatorService
+    from console.views.operator_dialogs import NewPasswordDialog
+
+    engine = make_engine(session.db_url.reveal(), poolclass=NullPool)
+    operators = OperatorService(engine, AuditService(engine, session.operator))
+
+    async def change(password: str) -> Session:
+        await operators.change_own_password(password)
+        return await AuthService(settings.db_url).sign_in(name, password)
+
+    dialog = NewPasswordDialog(name, change, parent)
+    try:
+        if await _await_dialog(dialog) != NewPasswordDialog.DialogCode.Accepted:
+            return None
+    finally:
+        await engine.dispose()
+    log.info("%s replaced a temporary password", name)
+    return dialog.result_value  # type: ignore[no-any-return]
+
+
+async def sign_in_and_settle(settings: Settings, auth: AuthService, *, screenshot: bool,
+                             parent: QWidget | None = None, ask: bool = False) -> Session | None:
+    """:func:`sign_in`, then :func:`replace_temporary_password` when the password was a temporary one."""
+    session = await sign_in(settings, auth, screenshot=screenshot, parent=parent, ask=ask)
+    if session is None:
+        return None
+    unattended = screenshot or (not ask and bool(settings["auth.user"]) and bool(_env_password(settings)))
+    return await replace_temporary_password(settings, session, interactive=not unattended, parent=parent)
 
 
 def _tr(text: str) -> str:
@@ -162,7 +215,7 @@ async def run(settings: Settings, *, screenshot: Path | None = None, pane: str |
 _CORE_MODULES = ("sqlalchemy", "console.db.engine", "console.services.auth", "console.views.login")
 _VIEW_MODULES = ("console.services", "console.views.user_lookup", "console.views.room_monitor",
                  "console.views.audit", "console.views.action_queue", "console.views.wall", "console.views.chat",
-                 "console.views.push", "console.views.sms")
+                 "console.views.push", "console.views.sms", "console.views.operators", "console.views.session_lock")
 
 
 def _preload(names: tuple[str, ...]) -> None:
@@ -191,15 +244,26 @@ async def _start(settings: Settings, window: MainWindow, state: QSettings, scree
         except ConsoleError as e:
             return await _fail(describe(e), screenshot, window)
     window.set_starting(_tr("正在登录…"))
+    auth = AuthService(settings.db_url)
     try:
-        session = await sign_in(settings, AuthService(settings.db_url), screenshot=screenshot is not None,
-                                parent=window)
+        session = await sign_in_and_settle(settings, auth, screenshot=screenshot is not None, parent=window)
     except ConsoleError as e:
         return await _fail(describe(e), screenshot, window)
-    if session is None:
-        return 0
-    await views
-    return await _run_window(settings, session, window, state, screenshot, pane)
+    while session is not None:
+        await views
+        code = await _run_window(settings, session, window, state, screenshot, pane)
+        if code != SIGNED_OUT:
+            return code
+        # signed out: the same window asks who signs in next
+        try:
+            session = await sign_in_and_settle(settings, auth, screenshot=False, parent=window, ask=True)
+        except ConsoleError as e:
+            return await _fail(describe(e), screenshot, window)
+    return 0
+
+
+#: :func:`_run_window`'s result when the operator signed out (the window stays for the next one).
+SIGNED_OUT = -1
 
 
 async def _run_window(settings: Settings, session: Session, window: MainWindow, state: QSettings,
@@ -226,11 +290,28 @@ async def _run_window(settings: Settings, session: Session, window: MainWindow, 
             await sb.aclose()
 
 
+@dataclass
+class _EngineStop:
+    engine: Any
+
+    async def stop(self) -> None:
+        await self.engine.dispose()
+
+
 async def _start_sandbox(settings: Settings, services: Services, window: MainWindow) -> Any:
     """The sandbox's servers, after the window is shown; then its providers join the console."""
     from console.sandbox.runtime import start_sandbox
 
-    sandbox = await start_sandbox(services.engine, publishers=int(settings["sandbox.streams"]))
+    engine = services.engine
+    if not services.engine.dialect.name == "sqlite":
+        # The platform's side (chat routing, seeded templates and devices) writes as the database's owner, as
+        # the platform's backend does; the console itself runs as the operator's own login.
+        from console.db.engine import make_engine
+
+        engine = make_engine(settings.db_url, pool_size=2)
+    sandbox = await start_sandbox(engine, publishers=int(settings["sandbox.streams"]))
+    if engine is not services.engine:
+        sandbox.extra.insert(0, _EngineStop(engine))  # stopped last, after the servers that use it
     live = settings.replace(**{k.replace(".", "__"): v for k, v in sandbox.settings.items()})
     services.connect_providers(live, sandbox.credentials)
     pane = window.panes.get("rooms")
@@ -274,13 +355,36 @@ async def _show(settings: Settings, services: Services, window: MainWindow, stat
             await services.aclose()
     # start-up objects leave the collector's sight once the first panes have loaded (console.heap)
     settle = asyncio.get_running_loop().call_later(SETTLE_AFTER_S, settle_heap)
-    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    qapp.lastWindowClosed.connect(lambda: None if closed.done() else closed.set_result(None))
-    if window.isVisible():
-        await closed
+    loop = asyncio.get_running_loop()
+    closed: asyncio.Future[None] = loop.create_future()
+    signed_out: asyncio.Future[None] = loop.create_future()
+
+    def on_closed() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    def on_sign_out() -> None:
+        if not signed_out.done():
+            signed_out.set_result(None)
+
+    qapp.lastWindowClosed.connect(on_closed)
+    window.sign_out_requested.connect(on_sign_out)
+    try:
+        if window.isVisible():
+            await asyncio.wait([closed, signed_out], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        qapp.lastWindowClosed.disconnect(on_closed)
+        window.sign_out_requested.disconnect(on_sign_out)
     settle.cancel()
     window.save_layout(state)
     state.sync()
+    if signed_out.done() and not closed.done():
+        log.info("%s signed out", operator.username)
+        window.detach(_tr("已退出登录"))
+        await window.settle()
+        await services.aclose()
+        return SIGNED_OUT
+    await window.settle()
     await services.aclose()
     return 0
 
@@ -337,7 +441,7 @@ async def _screenshot(window: MainWindow, pane_name: str, path: Path) -> int:
         load = asyncio.ensure_future(pane.load_showcase())
     elif pane_name == "rooms":
         load = asyncio.ensure_future(_rooms_ready(pane))
-    elif pane_name in ("preview", "chat", "push", "sms"):
+    elif pane_name in ("preview", "chat", "push", "sms", "operators"):
         load = asyncio.ensure_future(pane.load_showcase())
     else:
         loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()

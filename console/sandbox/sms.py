@@ -628,7 +628,8 @@ async def showcase_campaign(engine: Any, gateway: Any, *, requester: str = "demo
     consoles: list[SmsService] = []
     async with engine.connect() as conn:
         for name in (requester, approver):
-            row = (await conn.execute(sa.select(t.operators).where(t.operators.c.username == name))).first()
+            row = (await conn.execute(sa.select(t.operators.c.id, t.operators.c.username, t.operators.c.display_name,
+                                                t.operators.c.role).where(t.operators.c.username == name))).first()
             if row is None:
                 raise NotFound(f"No sandbox operator {name}")
             op = Operator(id=OperatorId(int(row.id)), username=row.username, display_name=row.display_name,
