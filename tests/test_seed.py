@@ -466,7 +466,7 @@ def test_pg_search_sign_in_triggers_and_sequences(pg: PgCluster, pg_seeded: tupl
             # each demo operator is a login role: the console's URL has no user, the operator signs in as themself
             session = await AuthService(str(make_url(url).set(username=None))).sign_in("demo-admin",
                                                                                       seeding.DEMO_PASSWORD)
-            assert session.operator.role is Role.ADMIN and "demo-admin@" in session.db_url.reveal()
+            assert session.operator.role is Role.ADMIN and "//demo-admin:" in session.db_url.reveal()
             async with engine.connect() as conn:
                 await conn.execute(tables.users.insert().values(
                     id=99_000_001, phone="13900000000", nickname="触发器Test猫", channel="web",
