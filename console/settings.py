@@ -94,6 +94,8 @@ FIELDS: tuple[Field, ...] = (
     Field("sandbox.enabled", _parse_bool, lambda: False, "run the local training sandbox and seed demo data"),
     Field("sandbox.demo_users", _parse_int(0, 10_000_000), lambda: 5000, "users seeded on first start"),
     Field("auth.user", _parse_str, lambda: "", "sign in as this operator without the dialog (sandbox only)"),
+    Field("session.idle_lock_min", _parse_int(0, 24 * 60), lambda: 15,
+          "lock the window after this many minutes without keyboard or mouse input (0: never)"),
     Field("log.level", _parse_choice("DEBUG", "INFO", "WARNING", "ERROR"), lambda: "INFO", "log level"),
     Field("lookup.page_size", _parse_int(10, 500), lambda: 100, "rows fetched per lookup page"),
     Field("events.poll_ms", _parse_int(20, 60_000), lambda: 500, "SQLite change polling interval"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,10 +16,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.errors import ConsoleError
+from console.errors import SignInRefused
 from console.services.auth import Session
 from console.views.feedback import describe
 from console.views.tasks import TaskRunner
+
+
+def _human_wait(seconds: float) -> str:
+    s = max(1, round(seconds))
+    if s < 120:
+        return QCoreApplication.translate("login", "%1 秒").replace("%1", str(s))
+    return QCoreApplication.translate("login", "%1 分钟").replace("%1", str((s + 59) // 60))
+
+
+def describe_sign_in(exc: BaseException) -> str:
+    """A refused sign-in in words the person can act on: wrong password, a wait, disabled, unreachable."""
+    if isinstance(exc, SignInRefused):
+        if exc.reason == "disabled":
+            return QCoreApplication.translate("login", "此账号已被停用，请联系管理员重新启用")
+        if exc.reason == "waiting":
+            return QCoreApplication.translate("login", "登录失败次数过多，请在 %1 后重试").replace(
+                "%1", _human_wait(exc.wait_s))
+        text = QCoreApplication.translate("login", "用户名或密码错误")
+        if exc.wait_s > 0:
+            text += QCoreApplication.translate("login", "；请在 %1 后再试").replace("%1", _human_wait(exc.wait_s))
+        return text
+    return describe(exc)
 
 
 class LoginDialog(QDialog):
@@ -74,6 +96,6 @@ class LoginDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
-        self.error.setText(describe(exc) if isinstance(exc, ConsoleError) else describe(exc))
+        self.error.setText(describe_sign_in(exc))
         self.password.selectAll()
         self.password.setFocus()

@@ -1,10 +1,15 @@
-"""The main window: a pane list on the left, the panes, a status bar; layout kept in QSettings."""
+"""The main window: a pane list on the left, the panes, a status bar; layout kept in QSettings.
+
+The 账号 menu signs out (Ctrl+Shift+L: the window stays, its panes go, the sign-in dialog comes back) and
+locks the window (Ctrl+Shift+K); :class:`~console.views.session_lock.SessionGuard` locks it after
+``session.idle_lock_min`` idle minutes and for good when the operator is disabled while signed in."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -19,9 +24,11 @@ from PySide6.QtWidgets import (
 
 from console.domain import Changes, Permission
 from console.errors import StorageError
+from console.views.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from console.services import Services
+    from console.views.session_lock import SessionGuard
 
 UI_STATE_VERSION = 1
 
@@ -40,9 +47,13 @@ class ChangeBridge(QObject):
 
 
 class MainWindow(QMainWindow):
-    """The console's window. Shown at once, before the database is open (``MainWindow()``: a status
+    """Signals: sign_out_requested(): the operator asked to sign out (menu, Ctrl+Shift+L, the lock).
+
+    The console's window. Shown at once, before the database is open (``MainWindow()``: a status
     line says what start-up is doing); :meth:`attach` then builds the panes for the signed-in
     operator. ``MainWindow(services)`` does both."""
+
+    sign_out_requested = Signal()
 
     def __init__(self, services: Services | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,10 +67,22 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.panes: dict[str, QWidget] = {}
         self.tray: QSystemTrayIcon | None = None
-        self.starting = QLabel(self.tr("正在启动…"))
-        self.starting.setObjectName("startupStatus")
-        self.starting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.starting = self._starting_label(self.tr("正在启动…"))
         self.stack.addWidget(self.starting)
+        self.guard: SessionGuard | None = None
+        self._pane_actions: list[QAction] = []
+        self._cancelled: list[asyncio.Task[Any]] = []
+        self._retired: list[QWidget] = []
+        account = self.menuBar().addMenu(self.tr("账号(&A)"))
+        self.lock_action = account.addAction(self.tr("锁定控制台"))
+        self.lock_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        self.lock_action.triggered.connect(self.lock_now)
+        self.sign_out_action = account.addAction(self.tr("退出登录 / 切换运营人员"))
+        self.sign_out_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.sign_out_action.triggered.connect(self.sign_out_requested.emit)
+        for act in (self.lock_action, self.sign_out_action):
+            act.setEnabled(False)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
@@ -78,6 +101,14 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         if services is not None:
             self.attach(services)
+
+    def _starting_label(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("startupStatus")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        return label
 
     def set_starting(self, text: str) -> None:
         """What start-up is doing (before :meth:`attach`)."""
@@ -128,18 +159,22 @@ class MainWindow(QMainWindow):
             self._add("actions", self.tr("操作队列"), ActionQueuePane(services.actions))
         if Permission.VIEW_AUDIT in can:
             self._add("audit", self.tr("审计日志"), AuditPane(services.audit))
+        if Permission.MANAGE_OPERATORS in can:
+            from console.views.operators import OperatorsPane
+
+            self._add("operators", self.tr("运营人员管理"), OperatorsPane(services.operators, me=op.username))
         lookup_pane: Any = self.panes.get("lookup")
         if lookup_pane is not None:  # a user's own room from the card, in the wall (support has no wall)
             lookup_pane.open_room.connect(self.open_room)
             lookup_pane.card.open_room_btn.setVisible("preview" in self.panes)
         self.stack.removeWidget(self.starting)
         self.starting.deleteLater()
-        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         for i in range(min(9, self.nav.count())):
             act = QAction(self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _=False, i=i: self.nav.setCurrentRow(i))
             self.addAction(act)
+            self._pane_actions.append(act)
         self.db_label.setText(self.tr("数据库：") + services.db_label)
         self.op_label.setText(f"{op.display_name} · {op.role}")
         mode = self.tr("实时通知 (LISTEN/NOTIFY)") if services.events.mode == "notify" else self.tr("轮询同步")
@@ -154,6 +189,7 @@ class MainWindow(QMainWindow):
             tasks = getattr(pane, "tasks", None)
             if tasks is not None:
                 tasks.failed.connect(self._on_task_failed)
+        self._start_guard(services)
         if self.nav.count():
             self.nav.setCurrentRow(0)
         rooms_pane = self.panes.get("rooms")
@@ -164,6 +200,83 @@ class MainWindow(QMainWindow):
                 rooms_pane.tray = self.tray
             rooms_pane.alerted.connect(self._on_alert)
             rooms_pane.start()  # alerts are watched even while another pane is shown
+
+    def _start_guard(self, services: Services) -> None:
+        from console.services.auth import AuthService
+        from console.services.presence import operator_status
+        from console.views.session_lock import SessionGuard
+
+        op = services.operator
+        auth = AuthService(services.settings.db_url)
+        self.guard = SessionGuard(
+            self, op.username, verify=lambda pw: auth.sign_in(op.username, pw),
+            status=lambda: operator_status(services.engine, op.username),
+            idle_lock_min=float(services.settings["session.idle_lock_min"]))
+        self.guard.sign_out_requested.connect(self.sign_out_requested.emit)
+        self.guard.start()
+        for act in (self.lock_action, self.sign_out_action):
+            act.setEnabled(True)
+
+    def lock_now(self) -> None:
+        if self.guard is not None:
+            self.guard.lock()
+
+    def detach(self, text: str = "") -> None:
+        """Back to the state before :meth:`attach`: the panes stop and go, the lock goes, ``text`` shows
+        (signing out). The caller then awaits :meth:`settle` and closes the services."""
+        self._shutdown_panes()
+        self._unsubscribe()
+        self._unsubscribe = lambda: None
+        if self.guard is not None:
+            self.guard.stop()
+            self.guard.overlay.deleteLater()
+            self.guard.deleteLater()
+            self.guard = None
+        for w in (self.centralWidget(), self.menuBar()):
+            if w is not None:
+                w.setEnabled(True)
+        for act in (self.lock_action, self.sign_out_action):
+            act.setEnabled(False)
+        for act in self._pane_actions:
+            self.removeAction(act)
+            act.deleteLater()
+        self._pane_actions.clear()
+        if self.tray is not None:
+            self.tray.hide()
+            self.tray.deleteLater()
+            self.tray = None
+        bridge = getattr(self, "bridge", None)
+        if bridge is not None:
+            bridge.deleteLater()
+            del self.bridge
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        self.nav.blockSignals(False)
+        for pane in self.panes.values():
+            self.stack.removeWidget(pane)
+            pane.hide()
+            self._retired.append(pane)  # deleted once their cancelled tasks have finished (settle())
+        self.panes.clear()
+        self.starting = self._starting_label(text)
+        self.stack.addWidget(self.starting)
+        self.stack.setCurrentWidget(self.starting)
+        self.services = None
+        self.setWindowTitle(self.tr("狮吼直播控制台"))
+        self.db_label.setText("")
+        self.db_state.setText("")
+        self.op_label.setText("")
+        if text:
+            self.statusBar().showMessage(text)
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait for the panes' cancelled tasks to finish (before the services close under them), then
+        delete the panes :meth:`detach` took away."""
+        pending, self._cancelled = [t for t in self._cancelled if not t.done()], []
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+        retired, self._retired = self._retired, []
+        for pane in retired:
+            pane.deleteLater()
 
     def _add(self, name: str, title: str, pane: QWidget) -> None:
         self.panes[name] = pane
@@ -230,10 +343,14 @@ class MainWindow(QMainWindow):
             self.set_db_state(self.tr("连接中断") + f": {detail[:120]}", ok=False)
 
     def _on_task_failed(self, exc: BaseException) -> None:
+        if self.guard is not None:
+            self.guard.on_failure(exc)
         if isinstance(exc, StorageError):
             self.set_db_state(self.tr("数据库错误") + f": {str(exc)[:120]}", ok=False)
 
     def _on_changes(self, changes: Changes) -> None:
+        if self.guard is not None:
+            self.guard.on_changes(changes)
         for pane in self.panes.values():
             handler: Any = getattr(pane, "on_changes", None)
             if handler is not None:
@@ -274,16 +391,20 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
         self._unsubscribe()
+        if self.guard is not None:
+            self.guard.stop()
+        self._shutdown_panes()
+        super().closeEvent(e)
+
+    def _shutdown_panes(self) -> None:
         for pane in self.panes.values():
             shutdown = getattr(pane, "shutdown", None)  # the wall stops libvlc before its windows go away
             if shutdown is not None:
                 shutdown()
             if pane is self.panes.get("chat"):
                 pane.stop()  # type: ignore[attr-defined]
-            timer = getattr(pane, "timer", None)
-            if timer is not None:
+            for timer in pane.findChildren(QTimer):  # refreshes, debounced counts: nothing starts again
                 timer.stop()
-            tasks = getattr(pane, "tasks", None)
-            if tasks is not None:
-                tasks.cancel()
-        super().closeEvent(e)
+            for runner in pane.findChildren(TaskRunner):  # the pane's own and its parts' (cards, dialogs)
+                self._cancelled.extend(runner.pending())
+                runner.cancel()
