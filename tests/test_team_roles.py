@@ -369,3 +369,34 @@ async def test_scram_verifier_matches_what_the_server_accepts() -> None:
     assert v.startswith("SCRAM-SHA-256$4096:MDEyMzQ1Njc4OWFiY2RlZg==$")
     assert saslprep("I\u00adX") == "IX" and saslprep("\u2168") == "IX" and saslprep("a\u0007") == "a\u0007"
     assert NOW.year == 2025
+
+
+async def test_a_console_holds_at_most_four_connections(team: Team) -> None:
+    """A moderator's console with its event listener and chat reader process, under concurrent reads and an
+    action, never holds more than 4 connections (counted by the server, per login)."""
+    import asyncio
+
+    from console.services import build_services
+    from console.settings import load_settings
+
+    name = team.names["moderator"]
+    session = await AuthService(team.url).sign_in(name, PASSWORD)
+    settings = load_settings(cli={"database.url": team.url, "events.poll_ms": 50}, env={})
+    services = await build_services(settings, session.operator, session=session, connect_providers=False)
+    peak = 0
+
+    async def count() -> int:
+        async with team.owner.connect() as conn:
+            return int((await conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE usename = :n"),
+                                           {"n": name})).scalar_one())
+
+    try:
+        await services.chat_reader.start()
+        for _ in range(3):
+            await asyncio.gather(*(services.users.lookup(q) for q in ("小明", "王者", "Lucy", "10000001", "猫猫")),
+                                 services.chat_reader.newer(0), services.audit.query(), services.actions.queue())
+            peak = max(peak, await count())
+        assert services.chat_reader.reads_in_child >= 3  # the reader process answered (its connection counted)
+    finally:
+        await services.aclose()
+    assert 3 <= peak <= 4
