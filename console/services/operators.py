@@ -208,7 +208,7 @@ def _translate(e: DBAPIError, me: str) -> ConsoleError:
     cause = getattr(e.orig, "__cause__", None)
     message = str(getattr(cause, "message", "") or e.orig).strip()
     state = getattr(cause, "sqlstate", "") or ""
-    log.warning("operator administration refused: %s", message)
+    log.info("operator administration refused: %s", message)
     if state == "42501":
         return PermissionDenied(me, "-", message)
     if state == "P0002":
