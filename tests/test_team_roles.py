@@ -400,3 +400,35 @@ async def test_a_console_holds_at_most_four_connections(team: Team) -> None:
     finally:
         await services.aclose()
     assert 3 <= peak <= 4
+
+
+async def test_the_routing_endpoint_and_the_worker_have_only_their_grants(team: Team) -> None:
+    tag = team.names["admin"].removesuffix("-admin")
+    logins = {"shihou_routing": f"{tag}-routing", "shihou_worker": f"{tag}-worker"}
+    async with team.owner.begin() as conn:
+        for group, name in logins.items():
+            await conn.exec_driver_sql(f'CREATE ROLE "{name}" LOGIN PASSWORD \'{scram_verifier(PASSWORD)}\' '
+                                       f"IN ROLE {group}")
+
+    def login(name: str) -> AsyncEngine:
+        return make_engine(make_url(team.url).set(username=name, password=PASSWORD)
+                           .render_as_string(hide_password=False), poolclass=NullPool)
+
+    store = ("WITH ins AS (INSERT INTO chat_messages (msg_uid, from_user_id, to_user_id, object_name, content, "
+             "channel_type, msg_timestamp, received_at) VALUES ('u1', '10000001', '1', 'RC:TxtMsg', '{}', "
+             "'TEMPGROUP', 1, now()) RETURNING id), ev AS (INSERT INTO events (at, topic, ref) "
+             "SELECT now(), 'chat', id::text FROM ins RETURNING ref) SELECT pg_notify('shihou_events', ref) FROM ev")
+    routing, worker = logins["shihou_routing"], logins["shihou_worker"]
+    assert await refused(login(routing), store) == ""
+    for sql in ("SELECT id FROM users", "UPDATE chat_messages SET content = 'x'", "DELETE FROM chat_messages",
+                "SELECT * FROM action_outbox", "INSERT INTO audit_log (at, actor, role, kind, target) "
+                "VALUES (now(), 'x', 'x', 'x', 'x')"):
+        assert "permission denied" in await refused(login(routing), sql)
+    assert await refused(login(worker), "SELECT id, state, attempts FROM action_outbox") == ""
+    assert await refused(login(worker), "INSERT INTO audit_log (at, role, kind, target) "
+                                        "VALUES (now(), 'worker', 'k', 't')") == ""
+    for sql in ("SELECT phone FROM users", "INSERT INTO chat_messages (msg_uid) VALUES ('x')",
+                "SELECT * FROM sms_campaign_recipients", "UPDATE operators SET active = false"):
+        assert "permission denied" in await refused(login(worker), sql)
+    assert "actor" in await refused(login(worker), "INSERT INTO audit_log (at, actor, role, kind, target) "
+                                                   f"VALUES (now(), '{team.names['admin']}', 'x', 'k', 't')")

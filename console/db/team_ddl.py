@@ -435,7 +435,7 @@ GRANTS = [
     "GRANT SELECT (phone_masked) ON sms_messages TO shihou_operator, shihou_support, shihou_admin",
     # the chat routing endpoint: stores RongCloud's messages and announces them
     "GRANT SELECT, INSERT ON chat_messages TO shihou_routing",
-    "GRANT INSERT ON events TO shihou_routing",
+    "GRANT SELECT, INSERT ON events TO shihou_routing",
     "GRANT SELECT ON chat_rooms TO shihou_routing",
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO shihou_routing",
     # the worker: the outbox and what completing an action writes
