@@ -436,7 +436,9 @@ class SmsService:
                                     quota.next_at)
         template = await self._template(self.code_template)
         out_id = "rc-" + hashlib.sha256(key.encode()).hexdigest()[:32]
-        payload = {"user_id": int(user_id), "phone": phone, "template": template.code, "out_id": out_id,
+        # the user id, never the number: every console role reads the action queue (the number is looked up
+        # when the action runs, by a role that may read it)
+        payload = {"user_id": int(user_id), "template": template.code, "out_id": out_id,
                    "ttl_s": int(self._ttl.total_seconds())}
         rec: ActionRecord = await self._actions.submit(RESEND_CODE, target, payload, reason=reason, key=key)
         return rec
@@ -449,8 +451,9 @@ class SmsService:
 
     async def perform(self, kind: str, payload: dict[str, Any], key: str) -> dict[str, Any] | None:
         gw = self._gw()
-        phone, out_id = str(payload["phone"]), str(payload["out_id"])
+        out_id = str(payload["out_id"])
         try:
+            phone = check_phone(await self._phone_of(UserId(int(payload["user_id"]))))
             template = await self._template(str(payload["template"]))
             rec = await self._actions.get_by_key(key) if self._actions is not None else None
             if rec is None or rec.attempts > 1:   # a retry: the earlier attempt may have been sent
@@ -460,11 +463,15 @@ class SmsService:
             receipt = await gw.send(phone, template, {"code": self._code(out_id)}, out_id=out_id)
         except InvalidInput as e:
             raise ProviderRejected(PROVIDER, str(e), code="invalid_input") from e
+        except NotFound as e:   # the user is gone: nothing to send, ever
+            raise ProviderRejected(PROVIDER, str(e), code="no_user") from e
         return {"biz_id": receipt.biz_id}
 
     async def apply(self, conn: AsyncConnection, kind: str, payload: dict[str, Any], now: datetime,
                     actor: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        out_id, phone = str(payload["out_id"]), str(payload["phone"])
+        out_id = str(payload["out_id"])
+        phone = (await conn.execute(sa.select(t.users.c.phone).where(t.users.c.id == int(payload["user_id"])))
+                 ).scalar_one()
         await conn.execute(t.sms_messages.insert().values(
             user_id=payload.get("user_id"), phone=phone, template_code=payload["template"], purpose="verify",
             out_id=out_id, biz_id=payload.get("biz_id"), status="sent", sent_at=now))
