@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from console.db.tables import BigId, JSONDoc, UTCDateTime, metadata
+from console.db.tables import PHONE_MASKED_SQL, BigId, JSONDoc, UTCDateTime, metadata
 
 #: Two-person approval of a send. ``kind`` says which subsystem owns ``subject_id`` (for
 #: ``sms`` the ``sms_campaigns.id``; for ``push`` whatever id the push work uses, as text).
@@ -55,15 +55,19 @@ sms_templates = sa.Table(
 )
 
 #: Numbers that asked not to receive marketing/notice SMS (a reply "R"/"TD", a support request).
-#: Campaigns skip them; verification codes are still sent.
+#: Campaigns skip them; verification codes are still sent. Migration 0006 gave it ``id`` (the key the list
+#: removes an entry by; ``phone`` stays unique) and ``phone_masked`` (generated: what roles without
+#: REVEAL_PHONE read; on PostgreSQL operators may not read ``phone``).
 sms_opt_outs = sa.Table(
     "sms_opt_outs",
     metadata,
-    sa.Column("phone", sa.String(20), primary_key=True),
+    sa.Column("id", BigId, sa.Identity(), primary_key=True),
+    sa.Column("phone", sa.String(20), nullable=False, unique=True),
     sa.Column("user_id", BigId),
     sa.Column("source", sa.String(32), nullable=False),
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("phone_masked", sa.String, sa.Computed(PHONE_MASKED_SQL["postgresql"], persisted=True)),
 )
 
 #: One SMS campaign: a template with fixed variables, an audience (JSON: {"kind": "active_days", "days": 7}

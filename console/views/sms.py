@@ -808,7 +808,7 @@ class SmsPane(QWidget):
             self.refresh_opt_outs()
             self._audience_changed()
 
-        self.tasks.run("opt_remove", self._sms.remove_opt_out(row.phone, self.opt_reason.text()), on_done=done)
+        self.tasks.run("opt_remove", self._sms.remove_opt_out(row.id, self.opt_reason.text()), on_done=done)
 
     # --- lists and the report ------------------------------------------------------------------------
 

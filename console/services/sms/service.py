@@ -39,7 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from console.credentials import Secret
@@ -233,8 +233,11 @@ class CampaignInfo:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OptOut:
-    """One number on the opt-out list. ``phone`` is kept for removal; screens show ``phone_masked``."""
+    """One number on the opt-out list; screens show ``phone_masked`` and remove an entry by ``id``.
+    ``phone`` is the number for roles with REVEAL_PHONE, its masked form for the others (on PostgreSQL
+    operators may not read the list's numbers)."""
 
+    id: int
     phone: str
     phone_masked: str
     user_id: int | None
@@ -573,55 +576,76 @@ class SmsService:
         await self._audit.require(Permission.SEND_SMS, "sms_opt_outs")
         number = check_phone(phone)
         why = _reason(reason) if source == "support" or reason.strip() else ""
+        o = ts.sms_opt_outs
+        insert = postgresql.insert(o) if self._engine.dialect.name == "postgresql" else sqlite.insert(o)
         async with self._engine.begin() as conn:
-            exists = (await conn.execute(sa.select(ts.sms_opt_outs.c.phone).where(
-                ts.sms_opt_outs.c.phone == number))).first()
-            if exists is not None:
-                return False
-            await conn.execute(ts.sms_opt_outs.insert().values(
+            # no conflict target: naming ``phone`` would need SELECT on it, which operators lack on PostgreSQL
+            added = (await conn.execute(insert.values(
                 phone=number, user_id=user_id, source=source[:32], created_by=self.operator,
-                created_at=self._clock()))
+                created_at=self._clock()).on_conflict_do_nothing().returning(o.c.id))).first()
+            if added is None:
+                return False
             await self._audit.record("sms_opt_out", f"phone:{mask_phone(number)}", reason=why,
                                      after={"source": source}, conn=conn)
             await publish(conn, "sms", "opt_outs")
         return True
 
-    async def remove_opt_out(self, phone: str, reason: str) -> bool:
-        """Take a number off the opt-out list (audited with the reason). False when it was not on it.
+    async def remove_opt_out(self, entry: int | str, reason: str) -> bool:
+        """Take an entry off the opt-out list (audited with the reason and the masked number): ``entry`` is
+        the list row's ``id`` (:attr:`OptOut.id`, what the pane passes) or the full number typed again.
+        False when it was not on the list.
 
         Raises:
             PermissionDenied: The role lacks ``SEND_SMS`` (audited).
             InvalidInput: Not a mobile number, or no reason.
         """
         await self._audit.require(Permission.SEND_SMS, "sms_opt_outs")
-        number = check_phone(phone)
+        number = None if isinstance(entry, int) else check_phone(entry)
         why = _reason(reason)
+        o = ts.sms_opt_outs
         async with self._engine.begin() as conn:
-            res = await conn.execute(ts.sms_opt_outs.delete().where(ts.sms_opt_outs.c.phone == number))
-            if res.rowcount:
-                await self._audit.record("sms_opt_in", f"phone:{mask_phone(number)}", reason=why, conn=conn)
+            entry_id = entry if number is None else await self._opt_out_id(conn, number)
+            if entry_id is None:
+                return False
+            masked = (await conn.execute(o.delete().where(o.c.id == entry_id).returning(o.c.phone_masked))).scalar()
+            if masked is not None:
+                await self._audit.record("sms_opt_in", f"phone:{masked}", reason=why, conn=conn)
                 await publish(conn, "sms", "opt_outs")
-        return bool(res.rowcount)
+        return masked is not None
+
+    async def _opt_out_id(self, conn: AsyncConnection, number: str) -> int | None:
+        """The opt-out entry of ``number``; on PostgreSQL through ``shihou_sms_opt_out_id`` (operators may not
+        read or search the list's numbers: migration 0006)."""
+        if conn.dialect.name == "postgresql":
+            found = (await conn.execute(sa.text("SELECT shihou_sms_opt_out_id(:p)"), {"p": number})).scalar()
+        else:
+            found = (await conn.execute(sa.select(ts.sms_opt_outs.c.id).where(
+                ts.sms_opt_outs.c.phone == number))).scalar()
+        return None if found is None else int(found)
 
     async def opted_out(self, phone: str) -> bool:
         await self._audit.require(Permission.SEND_SMS, "sms_opt_outs")
         number = check_phone(phone)
         async with self._engine.connect() as conn:
-            return (await conn.execute(sa.select(ts.sms_opt_outs.c.phone).where(
-                ts.sms_opt_outs.c.phone == number))).first() is not None
+            return await self._opt_out_id(conn, number) is not None
 
     async def opt_outs(self, query: str = "", *, limit: int = 500) -> list[OptOut]:
-        """The opt-out list, newest first; ``query``: digits the number contains, or its last digits."""
+        """The opt-out list, newest first; ``query``: digits the number contains, or its last digits. Roles
+        without REVEAL_PHONE see and search the masked numbers only (first 3 and last 4 digits)."""
         await self._audit.require(Permission.SEND_SMS, "sms_opt_outs")
         o = ts.sms_opt_outs
-        q = sa.select(o).order_by(o.c.created_at.desc(), o.c.phone).limit(max(1, min(limit, 5000)))
+        reveal = self._audit.operator.can(Permission.REVEAL_PHONE)
+        number = o.c.phone if reveal else o.c.phone_masked
+        q = (sa.select(o.c.id, number.label("number"), o.c.phone_masked, o.c.user_id, o.c.source, o.c.created_by,
+                       o.c.created_at)
+             .order_by(o.c.created_at.desc(), o.c.id.desc()).limit(max(1, min(limit, 5000))))
         digits = "".join(c for c in query if c.isdigit())
         if digits:
-            q = q.where(o.c.phone.contains(digits, autoescape=True))
+            q = q.where(number.contains(digits, autoescape=True))
         async with self._engine.connect() as conn:
             rows = (await conn.execute(q)).all()
-        return [OptOut(phone=r.phone, phone_masked=mask_phone(r.phone), user_id=r.user_id, source=r.source,
-                       created_by=r.created_by, created_at=r.created_at) for r in rows]
+        return [OptOut(id=int(r.id), phone=r.number, phone_masked=r.phone_masked, user_id=r.user_id,
+                       source=r.source, created_by=r.created_by, created_at=r.created_at) for r in rows]
 
     # --- audiences ---------------------------------------------------------------------------
 
@@ -1001,9 +1025,14 @@ class SmsService:
             if not await self._heartbeat(campaign_id):
                 return progress, 0, None
             async with self._engine.connect() as conn:
-                rows = (await conn.execute(sa.select(r).where(
-                    r.c.campaign_id == campaign_id, r.c.state == "pending", r.c.id > last_id,
-                ).order_by(r.c.id).limit(self._batch))).all()
+                if conn.dialect.name == "postgresql":   # numbers only to the console that claimed it (0006)
+                    rows = (await conn.execute(sa.text(
+                        "SELECT * FROM shihou_sms_claim_batch(:cid, :after, :n)").columns(updated_at=t.UTCDateTime),
+                        {"cid": campaign_id, "after": last_id, "n": self._batch})).all()
+                else:
+                    rows = (await conn.execute(sa.select(r).where(
+                        r.c.campaign_id == campaign_id, r.c.state == "pending", r.c.id > last_id,
+                    ).order_by(r.c.id).limit(self._batch))).all()
             if not rows:
                 return progress, left, None
             last_id = rows[-1].id
@@ -1109,9 +1138,14 @@ class SmsService:
         last = 0
         while True:
             async with self._engine.connect() as conn:
-                rows = (await conn.execute(sa.select(m).select_from(m.join(r, r.c.out_id == m.c.out_id)).where(
-                    r.c.campaign_id == campaign_id, m.c.status == "sent", m.c.id > last,
-                ).order_by(m.c.id).limit(self._batch))).all()
+                if conn.dialect.name == "postgresql":   # operators may not read sms_messages.phone (0006)
+                    rows = (await conn.execute(sa.text(
+                        "SELECT * FROM shihou_sms_receipt_batch(:cid, :after, :n)").columns(sent_at=t.UTCDateTime),
+                        {"cid": campaign_id, "after": last, "n": self._batch})).all()
+                else:
+                    rows = (await conn.execute(sa.select(m).select_from(m.join(r, r.c.out_id == m.c.out_id)).where(
+                        r.c.campaign_id == campaign_id, m.c.status == "sent", m.c.id > last,
+                    ).order_by(m.c.id).limit(self._batch))).all()
             if not rows:
                 break
             last = rows[-1].id
