@@ -94,7 +94,7 @@ sms_campaigns = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("started_at", UTCDateTime),
     sa.Column("finished_at", UTCDateTime),
-    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claimed_by", sa.String(96)),  # "<operator>#<console>" (0006: an operator name has up to 63)
     sa.Column("claimed_at", UTCDateTime),
     sa.Index("ix_sms_campaigns_state", "state", "id"),
     sa.CheckConstraint(

@@ -66,6 +66,8 @@ def upgrade() -> None:
         op.execute("ALTER TABLE sms_opt_outs ADD CONSTRAINT uq_sms_opt_outs_phone UNIQUE (phone)")
         op.execute(f"ALTER TABLE sms_opt_outs ADD COLUMN phone_masked TEXT GENERATED ALWAYS AS "
                    f"({PHONE_MASKED_SQL[dialect]}) STORED")
+        # "<operator>#<console>": an operator name has up to 63 characters
+        op.execute("ALTER TABLE sms_campaigns ALTER COLUMN claimed_by TYPE varchar(96)")
         for stmt in sms_phones_ddl.pg_upgrade():
             op.execute(stmt)
     else:
