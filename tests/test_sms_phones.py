@@ -10,26 +10,21 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import NullPool
 
 from console.credentials import Secret
 from console.db import migrate
 from console.db import tables as t
 from console.db import tables_sms as ts
 from console.db.engine import make_engine
-from console.db.scram import scram_verifier
 from console.domain import ActionStatus, Operator, Role, UserId
 from console.sandbox.sms import AliyunSmsEmulator
 from console.services.actions import ActionService
@@ -38,6 +33,7 @@ from console.services.auth import AuthService
 from console.services.sms.service import RESEND_CODE, Audience, SmsService
 from tests.conftest import KNOWN_USERS, add_operator, insert_known_users, operator
 from tests.test_sms import AK, SK, START, Wall, client
+from tests.test_team_roles import Team, open_team, refused
 
 aio = pytest.mark.asyncio(loop_scope="session")
 _prefix = itertools.count()
@@ -52,48 +48,13 @@ def _no_phone_in(text: str) -> bool:
 
 # --- PostgreSQL: each operator's own login -----------------------------------------------------------
 
-@dataclass
-class Team:
-    url: str          # the database without a user, as a console is configured
-    owner: AsyncEngine
-    names: dict[str, str]
-
-    def login(self, who: str) -> AsyncEngine:
-        return make_engine(make_url(self.url).set(username=self.names[who], password=PASSWORD)
-                           .render_as_string(hide_password=False), poolclass=NullPool)
-
-
 @pytest_asyncio.fixture(loop_scope="session")
 async def team(pg_cluster: Any, pg_template: str) -> AsyncIterator[Team]:
-    db = f"smsph_{os.getpid()}_{next(_prefix)}"
-    pg_cluster.psql(f"CREATE DATABASE {db} TEMPLATE {pg_template}")
-    owner_url = pg_cluster.url(db)
-    owner = make_engine(owner_url)
-    await insert_known_users(owner)
-    async with owner.begin() as conn:
-        await conn.execute(sa.text("UPDATE operators SET active = false WHERE username LIKE 'test-%'"))
+    t_ = await open_team(pg_cluster, pg_template, "smsph", PASSWORD)
+    async with t_.owner.begin() as conn:
         await conn.execute(t.users.update().values(last_active_at=START - timedelta(days=1)))
-    tag = db.replace("_", "-")
-    names = {r.value: f"{tag}-{r.value}" for r in Role}
-    names["operator2"] = f"{tag}-operator2"
-    async with owner.begin() as conn:  # as the bootstrap superuser
-        for who, name in names.items():
-            await conn.execute(sa.text("SELECT shihou_operator_create(:n, :n, :r, :v, 'test')"),
-                               {"n": name, "r": who.rstrip("2"), "v": scram_verifier(PASSWORD)})
-    yield Team(url=str(make_url(owner_url).set(username=None)), owner=owner, names=names)
-    await owner.dispose()
-
-
-async def refused(engine: AsyncEngine, sql: str, params: dict[str, Any] | None = None) -> str:
-    """The server's refusal of ``sql`` ("" if it ran)."""
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(sa.text(sql), params or {})
-    except DBAPIError as e:
-        return str(e.orig)
-    finally:
-        await engine.dispose()
-    return ""
+    yield t_
+    await t_.owner.dispose()
 
 
 async def fetch(engine: AsyncEngine, sql: str, params: dict[str, Any] | None = None) -> list[Any]:

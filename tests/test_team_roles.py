@@ -43,30 +43,37 @@ class Team:
     url: str          # the database, without a user (as a console is configured)
     owner: AsyncEngine
     names: dict[str, str]  # role -> operator name
+    password: str = PASSWORD
 
-    def login(self, role: str, password: str = PASSWORD) -> AsyncEngine:
-        return make_engine(make_url(self.url).set(username=self.names[role], password=password)
+    def login(self, role: str, password: str | None = None) -> AsyncEngine:
+        return make_engine(make_url(self.url).set(username=self.names[role], password=password or self.password)
                            .render_as_string(hide_password=False), poolclass=NullPool)
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def team(pg_cluster: Any, pg_template: str) -> AsyncIterator[Team]:
-    db = f"team_{os.getpid()}_{next(_prefix)}"
+async def open_team(pg_cluster: Any, pg_template: str, prefix: str, password: str = PASSWORD) -> Team:
+    """A database of its own with the known users, and one login of each role (plus a second operator),
+    created as the bootstrap superuser does; the known Argon2 test operators are disabled (no logins)."""
+    db = f"{prefix}_{os.getpid()}_{next(_prefix)}"
     pg_cluster.psql(f"CREATE DATABASE {db} TEMPLATE {pg_template}")
     owner_url = pg_cluster.url(db)
     owner = make_engine(owner_url)
     await insert_known_users(owner)
-    async with owner.begin() as conn:  # the known users' Argon2 test operators have no logins here
-        await conn.execute(sa.text("UPDATE operators SET active = false WHERE username LIKE 'test-%'"))
     tag = db.replace("_", "-")
     names = {r.value: f"{tag}-{r.value}" for r in Role}
     names["operator2"] = f"{tag}-operator2"
-    async with owner.begin() as conn:  # as the bootstrap superuser: the first admin, then the rest
+    async with owner.begin() as conn:
+        await conn.execute(sa.text("UPDATE operators SET active = false WHERE username LIKE 'test-%'"))
         for role, name in names.items():
             await conn.execute(sa.text("SELECT shihou_operator_create(:n, :n, :r, :v, 'test')"),
-                               {"n": name, "r": role.rstrip("2"), "v": scram_verifier(PASSWORD)})
-    yield Team(url=str(make_url(owner_url).set(username=None)), owner=owner, names=names)
-    await owner.dispose()
+                               {"n": name, "r": role.rstrip("2"), "v": scram_verifier(password)})
+    return Team(url=str(make_url(owner_url).set(username=None)), owner=owner, names=names, password=password)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def team(pg_cluster: Any, pg_template: str) -> AsyncIterator[Team]:
+    t_ = await open_team(pg_cluster, pg_template, "team")
+    yield t_
+    await t_.owner.dispose()
 
 
 async def refused(engine: AsyncEngine, sql: str, params: dict[str, Any] | None = None) -> str:
