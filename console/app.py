@@ -314,6 +314,7 @@ async def _start_sandbox(settings: Settings, services: Services, window: MainWin
         sandbox.extra.insert(0, _EngineStop(engine))  # stopped last, after the servers that use it
     live = settings.replace(**{k.replace(".", "__"): v for k, v in sandbox.settings.items()})
     services.connect_providers(live, sandbox.credentials)
+    window.credentials = sandbox.credentials  # 账号与密钥 shows the sandbox's own accounts
     pane = window.panes.get("rooms")
     if pane is not None:
         pane.refresh()  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from console.db.tables import operators
@@ -62,6 +62,6 @@ async def operator_status(engine: AsyncEngine, username: str) -> OperatorStatus:
             log.warning("%s may no longer sign in: %s", username, REFUSED_LOGIN)
             return OperatorStatus(active=False, role=None)
         raise DatabaseUnreachable(str(e.orig).strip().splitlines()[0] if str(e.orig) else type(e).__name__) from None
-    except OSError as e:
-        raise DatabaseUnreachable(str(e)) from None
+    except (SQLAlchemyError, OSError) as e:  # a closed pool, a lost connection
+        raise DatabaseUnreachable(str(e).strip().splitlines()[0] if str(e) else type(e).__name__) from None
     return OperatorStatus(active=active, role=Role(role) if active and role else None)

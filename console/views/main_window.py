@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
         self.guard: SessionGuard | None = None
         self._pane_actions: list[QAction] = []
         self._cancelled: list[asyncio.Task[Any]] = []
+        #: The credential store 账号与密钥 edits (None: the OS keyring; the sandbox sets its own).
+        self.credentials: Any = None
         self._retired: list[QWidget] = []
         account = self.menuBar().addMenu(self.tr("账号(&A)"))
         self.lock_action = account.addAction(self.tr("锁定控制台"))
@@ -162,7 +164,8 @@ class MainWindow(QMainWindow):
         if Permission.MANAGE_OPERATORS in can:
             from console.views.operators import OperatorsPane
 
-            self._add("operators", self.tr("运营人员管理"), OperatorsPane(services.operators, me=op.username))
+            self._add("operators", self.tr("运营人员管理"), OperatorsPane(services.operators, me=op.username,
+                                                                      open_accounts=self.open_accounts))
         lookup_pane: Any = self.panes.get("lookup")
         if lookup_pane is not None:  # a user's own room from the card, in the wall (support has no wall)
             lookup_pane.open_room.connect(self.open_room)
@@ -217,6 +220,18 @@ class MainWindow(QMainWindow):
         for act in (self.lock_action, self.sign_out_action):
             act.setEnabled(True)
 
+    def open_accounts(self) -> QWidget | None:
+        """账号与密钥 (provider accounts and secrets), over the window; returns the dialog."""
+        if self.services is None:
+            return None
+        from console.credentials import KeyringStore
+        from console.views.accounts import AccountsDialog
+
+        dialog = AccountsDialog(self.services.settings, self.credentials or KeyringStore(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def lock_now(self) -> None:
         if self.guard is not None:
             self.guard.lock()
@@ -252,14 +267,14 @@ class MainWindow(QMainWindow):
         self.nav.blockSignals(True)
         self.nav.clear()
         self.nav.blockSignals(False)
-        for pane in self.panes.values():
-            self.stack.removeWidget(pane)
-            pane.hide()
-            self._retired.append(pane)  # deleted once their cancelled tasks have finished (settle())
-        self.panes.clear()
+        # the status line first: removing the current pane would show (and start) another one
         self.starting = self._starting_label(text)
         self.stack.addWidget(self.starting)
         self.stack.setCurrentWidget(self.starting)
+        for pane in self.panes.values():
+            self.stack.removeWidget(pane)
+            self._retired.append(pane)  # deleted once their cancelled tasks have finished (settle())
+        self.panes.clear()
         self.services = None
         self.setWindowTitle(self.tr("狮吼直播控制台"))
         self.db_label.setText("")

@@ -87,7 +87,7 @@ class OperatorsPane(QWidget):
 
     loaded = Signal()
 
-    def __init__(self, operators: OperatorService, *, me: str, open_accounts: Callable[[], None] | None = None,
+    def __init__(self, operators: OperatorService, *, me: str, open_accounts: Callable[[], object] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("operatorsPane")

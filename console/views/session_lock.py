@@ -13,6 +13,7 @@ operator is disabled while signed in.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import Changes
+from console.errors import ConsoleError
 from console.services.presence import OperatorStatus, refused_login
 from console.views.login import describe_sign_in
 from console.views.operator_dialogs import plain_label
@@ -40,6 +42,7 @@ from console.views.tasks import TaskRunner
 _INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                     QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress})
 CHECK_EVERY_S = 30.0
+log = logging.getLogger(__name__)
 
 
 class IdleWatcher(QObject):
@@ -294,10 +297,17 @@ class SessionGuard(QObject):
 
     def check(self) -> None:
         if not self.disabled and not self.checks.running("status"):
-            self.checks.run("status", self._status(), on_done=self._on_status)
+            self.checks.run("status", self._probe(), on_done=self._on_status)
 
-    def _on_status(self, status: OperatorStatus) -> None:
-        if not status.active:
+    async def _probe(self) -> OperatorStatus | None:
+        try:
+            return await self._status()
+        except ConsoleError as e:  # the database cannot answer now: the next check asks again
+            log.info("operator status check: %s", e)
+            return None
+
+    def _on_status(self, status: OperatorStatus | None) -> None:
+        if status is not None and not status.active:
             self.lock_disabled()
 
 
