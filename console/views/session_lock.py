@@ -105,7 +105,8 @@ class LockOverlay(QFrame):
         self.setStyleSheet("QFrame#lockOverlay{background:#20242b;} QLabel{color:#f2f2f2;}")
         self._window = window
         box = QWidget(self)
-        box.setMaximumWidth(460)
+        box.setMinimumWidth(380)
+        box.setMaximumWidth(520)
         inner = QVBoxLayout(box)
         self.title = plain_label(self.tr("控制台已锁定"))
         self.title.setStyleSheet("font-size:20px;font-weight:600;")
