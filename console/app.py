@@ -128,7 +128,7 @@ async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool,
         if password:
             return await auth.sign_in(user, password)
         if screenshot:
-            raise ConsoleError("auth.user is set but there is no password: set SHIHOU_PASSWORD")
+            raise ConsoleError("auth.user is set without a password (put it in SHIHOU_PASSWORD)")
     from console.db.engine import redact_url
     from console.views.login import LoginDialog
 

@@ -256,4 +256,4 @@ def load_settings(
 
 
 #: SHIHOU_* variables that are not settings (used by scripts and tests).
-_IGNORED_ENV = frozenset({"SHIHOU_PASSWORD", "SHIHOU_TEST_PG_BIN"})
+_IGNORED_ENV = frozenset({"SHIHOU_PASSWORD", "SHIHOU_NEW_PASSWORD", "SHIHOU_SECRET", "SHIHOU_TEST_PG_BIN"})
