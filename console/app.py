@@ -132,7 +132,11 @@ async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool,
     from console.db.engine import redact_url
     from console.views.login import LoginDialog
 
-    dialog = LoginDialog(auth.sign_in, db_label=redact_url(settings.db_url), username=user, parent=parent)
+    from console.credentials import KeyringStore
+
+    # "remember me" (off unless ticked) keeps the password in the OS keyring, nowhere else
+    dialog = LoginDialog(auth.sign_in, db_label=redact_url(settings.db_url), username=user, parent=parent,
+                         store=KeyringStore())
     if await _await_dialog(dialog) != LoginDialog.DialogCode.Accepted:
         return None
     return dialog.session

@@ -152,3 +152,35 @@ async def test_login_dialog_wrong_then_right_password(qtbot: Any, known_db: Any,
     qtbot.keyClick(dlg.password, Qt.Key.Key_Return)
     await until(lambda: dlg.session is not None)
     assert dlg.session.operator.role is Role.SUPPORT  # type: ignore[union-attr]
+
+
+async def test_login_remembers_a_password_only_when_asked_and_only_in_the_keyring(qtbot: Any, known_db: Any) -> None:
+    from console.credentials import MemoryStore
+    from console.services.auth import AuthService
+    from console.views.login import REMEMBERED, LoginDialog
+    from tests.test_auth import console_url
+
+    store = MemoryStore()
+    auth = AuthService(await console_url(known_db))
+
+    async def sign_in(remember: bool | None) -> LoginDialog:
+        dlg = LoginDialog(auth.sign_in, db_label="db", username="test-support", store=store)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        await until(lambda: dlg.tasks.is_idle())
+        if remember is not None:
+            dlg.remember.setChecked(remember)
+        if not dlg.password.text():
+            dlg.password.setText("pw-support")
+        qtbot.keyClick(dlg.password, Qt.Key.Key_Return)
+        await until(lambda: dlg.session is not None and not dlg.isVisible())
+        return dlg
+
+    first = await sign_in(None)
+    assert not first.remember.isChecked() and store.get(REMEMBERED, "db#test-support") is None  # off by default
+    await sign_in(True)
+    assert store.get(REMEMBERED, "db#test-support").reveal() == "pw-support"  # type: ignore[union-attr]
+    third = await sign_in(None)  # filled in from the keyring, box ticked
+    assert third.remember.isChecked()
+    await sign_in(False)  # untick: forgotten
+    assert store.get(REMEMBERED, "db#test-support") is None

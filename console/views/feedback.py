@@ -13,11 +13,32 @@ from console.errors import (
     NotFound,
     PermissionDenied,
     SchemaOutOfDate,
+    SignInRefused,
 )
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("feedback", text)
+
+
+def _human_wait(seconds: float) -> str:
+    s = max(1, round(seconds))
+    if s < 120:
+        return QCoreApplication.translate("login", "%1 秒").replace("%1", str(s))
+    return QCoreApplication.translate("login", "%1 分钟").replace("%1", str((s + 59) // 60))
+
+
+def _sign_in_refused(exc: SignInRefused) -> str:
+    """A refused sign-in in words the person can act on: wrong password, a wait, disabled."""
+    if exc.reason == "disabled":
+        return QCoreApplication.translate("login", "此账号已被停用，请联系管理员重新启用")
+    if exc.reason == "waiting":
+        return QCoreApplication.translate("login", "登录失败次数过多，请在 %1 后重试").replace(
+            "%1", _human_wait(exc.wait_s))
+    text = QCoreApplication.translate("login", "用户名或密码错误")
+    if exc.wait_s > 0:
+        text += QCoreApplication.translate("login", "；请在 %1 后再试").replace("%1", _human_wait(exc.wait_s))
+    return text
 
 
 def describe(exc: BaseException) -> str:
@@ -36,6 +57,8 @@ def describe(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, PermissionDenied):
         return tr("权限不足：当前角色无权执行此操作（已记录审计）") + f" [{exc.permission}]"
+    if isinstance(exc, SignInRefused):
+        return _sign_in_refused(exc)
     if isinstance(exc, AuthenticationFailed):
         return tr("用户名或密码错误")
     if isinstance(exc, NotFound):

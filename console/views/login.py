@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -16,31 +19,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.errors import SignInRefused
-from console.services.auth import Session
+from console.credentials import CredentialStore
+from console.errors import ConsoleError
+from console.services.auth import Session, fold_name
 from console.views.feedback import describe
 from console.views.tasks import TaskRunner
 
-
-def _human_wait(seconds: float) -> str:
-    s = max(1, round(seconds))
-    if s < 120:
-        return QCoreApplication.translate("login", "%1 秒").replace("%1", str(s))
-    return QCoreApplication.translate("login", "%1 分钟").replace("%1", str((s + 59) // 60))
+log = logging.getLogger(__name__)
+#: the keyring entry of a remembered operator password: ``operator-password/<database>#<name>``
+REMEMBERED = "operator-password"
 
 
 def describe_sign_in(exc: BaseException) -> str:
-    """A refused sign-in in words the person can act on: wrong password, a wait, disabled, unreachable."""
-    if isinstance(exc, SignInRefused):
-        if exc.reason == "disabled":
-            return QCoreApplication.translate("login", "此账号已被停用，请联系管理员重新启用")
-        if exc.reason == "waiting":
-            return QCoreApplication.translate("login", "登录失败次数过多，请在 %1 后重试").replace(
-                "%1", _human_wait(exc.wait_s))
-        text = QCoreApplication.translate("login", "用户名或密码错误")
-        if exc.wait_s > 0:
-            text += QCoreApplication.translate("login", "；请在 %1 后再试").replace("%1", _human_wait(exc.wait_s))
-        return text
+    """A refused sign-in in words the person can act on (wrong password, a wait, disabled, unreachable)."""
     return describe(exc)
 
 
@@ -48,7 +39,8 @@ class LoginDialog(QDialog):
     """Calls ``sign_in(user, password)``; accepts with ``self.session`` set on success."""
 
     def __init__(self, sign_in: Callable[[str, str], Coroutine[Any, Any, Session]], *, db_label: str,
-                 username: str = "", parent: QWidget | None = None) -> None:
+                 username: str = "", parent: QWidget | None = None, store: CredentialStore | None = None) -> None:
+        """``store``: where "remember me" keeps the password (the OS keyring; None: no such option)."""
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.setWindowTitle(self.tr("登录 — 狮吼直播控制台"))
@@ -67,7 +59,14 @@ class LoginDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow(self.tr("用户名"), self.user)
         form.addRow(self.tr("密码"), self.password)
+        self.remember = QCheckBox(self.tr("记住密码（保存在系统钥匙串中）"))
+        self.remember.setObjectName("rememberPassword")
+        self.remember.setChecked(False)
+        self.remember.setVisible(store is not None)
+        form.addRow("", self.remember)
         lay.addLayout(form)
+        self._store = store
+        self._db_label = db_label
         self.db = QLabel(self.tr("数据库：") + db_label)
         self.db.setStyleSheet("color:#666")
         lay.addWidget(self.db)
@@ -84,6 +83,37 @@ class LoginDialog(QDialog):
         lay.addWidget(self.buttons)
         (self.password if username else self.user).setFocus(Qt.FocusReason.OtherFocusReason)
         self.tasks.failed.connect(self._failed)
+        if store is not None and username:
+            self.tasks.run("remembered", asyncio.to_thread(self._remembered, username), on_done=self._prefill)
+
+    def _account(self, username: str) -> str:
+        return f"{self._db_label}#{fold_name(username)}"
+
+    def _remembered(self, username: str) -> str | None:
+        """The password kept for this database and name, if the operator asked for it (a worker thread)."""
+        assert self._store is not None
+        try:
+            found = self._store.get(REMEMBERED, self._account(username))
+        except ConsoleError as e:  # a locked or missing keyring: the person types the password
+            log.info("no remembered password: %s", e)
+            return None
+        return found.reveal() if found is not None else None
+
+    def _prefill(self, password: str | None) -> None:
+        if password and not self.password.text():
+            self.password.setText(password)
+            self.remember.setChecked(True)
+
+    def _keep(self, username: str, password: str, keep: bool) -> None:
+        """Save or forget the password (a worker thread); a keyring that refuses is logged, the sign-in stands."""
+        assert self._store is not None
+        try:
+            if keep:
+                self._store.set(REMEMBERED, self._account(username), password)
+            else:
+                self._store.delete(REMEMBERED, self._account(username))
+        except ConsoleError as e:
+            log.warning("the password was not %s: %s", "remembered" if keep else "forgotten", e)
 
     def submit(self) -> None:
         self.error.setText("")
@@ -92,7 +122,11 @@ class LoginDialog(QDialog):
 
     def _done(self, session: Session) -> None:
         self.session = session
-        self.accept()
+        if self._store is None:
+            self.accept()
+            return
+        self.tasks.run("remember", asyncio.to_thread(self._keep, session.operator.username, self.password.text(),
+                                                     self.remember.isChecked()), on_done=lambda _r: self.accept())
 
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
