@@ -129,10 +129,9 @@ async def sign_in(settings: Settings, auth: AuthService, *, screenshot: bool,
             return await auth.sign_in(user, password)
         if screenshot:
             raise ConsoleError("auth.user is set without a password (put it in SHIHOU_PASSWORD)")
+    from console.credentials import KeyringStore
     from console.db.engine import redact_url
     from console.views.login import LoginDialog
-
-    from console.credentials import KeyringStore
 
     # "remember me" (off unless ticked) keeps the password in the OS keyring, nowhere else
     dialog = LoginDialog(auth.sign_in, db_label=redact_url(settings.db_url), username=user, parent=parent,
