@@ -83,3 +83,20 @@ async def test_waits_after_five_failures_then_a_lock_audited_once(known_db: Any,
     async with known_db.connect() as conn:
         locks = (await conn.execute(sa.select(t.audit_log.c.actor).where(t.audit_log.c.kind == "operator_locked"))).all()
     assert [tuple(r) for r in locks] == [("test-moderator",), ("test-moderator",)]  # failures 11 and 12 each locked
+
+
+async def test_operator_status_follows_the_operators_row(known_db: Any, db_url: str) -> None:
+    """Asked by name, on the console's own engine (here the owner's, switched to the role as tools do)."""
+    from console.db.engine import make_engine
+    from console.services.presence import operator_status
+
+    engine = make_engine(db_url, pg_role="shihou_moderator" if known_db.dialect.name == "postgresql" else None)
+    try:
+        assert (await operator_status(engine, "test-moderator")).active
+        async with known_db.begin() as conn:
+            await conn.execute(t.operators.update().where(t.operators.c.username == "test-moderator")
+                               .values(active=False))
+        status = await operator_status(engine, "test-moderator")
+        assert not status.active and status.role is None
+    finally:
+        await engine.dispose()

@@ -2,7 +2,7 @@
 
 The window asks when an ``operators`` event names its operator, when a database call fails, and every
 so often (on PostgreSQL a disabled operator's connections are ended before the event could reach them).
-On PostgreSQL the answer comes from the server (``shihou_role_of(session_user)``); a connection the
+On PostgreSQL the answer comes from the server (``shihou_role_of(name)``); a connection the
 server refuses because the login may no longer sign in counts as disabled. Usage::
 
     status = await operator_status(services.engine, services.operator.username)
@@ -51,7 +51,8 @@ async def operator_status(engine: AsyncEngine, username: str) -> OperatorStatus:
     try:
         async with engine.connect() as conn:
             if engine.dialect.name == "postgresql":
-                role = (await conn.execute(sa.text("SELECT shihou_role_of(session_user::text)"))).scalar()
+                # by name: a console built on the owner's connection (tools, benchmarks) asks about its operator too
+                role = (await conn.execute(sa.text("SELECT shihou_role_of(:u)"), {"u": username})).scalar()
                 active = role is not None
             else:
                 row = (await conn.execute(sa.select(operators.c.active, operators.c.role)
