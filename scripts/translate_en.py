@@ -51,6 +51,7 @@ EN = {
     "补充说明（可选）": "Details (optional)", "说明": "Details", "时长": "Duration", "恢复": "Resume", "切断": "Cut",
     "最近一小时": "Last hour", "视频 kbps": "Video kbps", "帧率": "FPS", "直播监控": "Room monitor",
     "操作队列": "Action queue", "新告警：": "New alert: ", "连接中断": "disconnected", "数据库错误": "database error",
+    "事件中断，重连中": "events interrupted, reconnecting",
     "房间号、标题、主播、分类 — Ctrl+F；X 切断，R 恢复": "Room, title, streamer, category — Ctrl+F; X cuts, R resumes",
     "全部": "All", "仅告警": "Alerts only", "直播中": "Live", "已切断": "Cut",
     "选择一个房间查看健康曲线": "Select a room to see its health chart",

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from console.domain import Changes, Permission
 from console.errors import StorageError
+from console.services.events import EVENTS_INTERRUPTED
 from console.views.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -354,6 +355,8 @@ class MainWindow(QMainWindow):
     def _on_db_status(self, ok: bool, detail: str) -> None:
         if ok:
             self.set_db_state(self.tr("已连接") + " · " + self._mode, ok=True)
+        elif detail == EVENTS_INTERRUPTED:  # the PostgreSQL listener lost its connection and reconnects
+            self.set_db_state(self.tr("事件中断，重连中"), ok=False)
         else:
             self.set_db_state(self.tr("连接中断") + f": {detail[:120]}", ok=False)
 
