@@ -20,11 +20,13 @@ import sqlalchemy as sa
 
 from console.db import tables as t
 from console.db.engine import make_engine
-from console.domain import Changes, Role
+from console.domain import ActionStatus, Changes, Role, RoomId
+from console.sandbox.kingsoft import KingsoftEmulator
 from console.services import Services, build_services
 from console.services.events import EVENTS_INTERRUPTED, EventHub, EventRow, publish
 from console.settings import load_settings
 from tests.conftest import insert_known_users, operator
+from tests.test_actions import emu, kls  # noqa: F401, F811 - the Kingsoft emulator fixture
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 _n = iter(range(1_000_000))
@@ -214,3 +216,59 @@ async def test_sqlite_polling_goes_on_through_an_unavailable_file(db_url: str, e
         await hub.aclose()
         await engine.dispose()
         await writer.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_cluster_restart_under_a_running_console(pg_cluster: Any, pg_url: str, emu: KingsoftEmulator,  # noqa: F811
+                                                         expect_log: list[str]) -> None:
+    """The whole PostgreSQL cluster restarts (same port) under a running console: the listener reports the
+    outage, reconnects and replays; the pool's other connections come back by themselves (pre-ping).
+
+    Actions: one whose provider call failed before the outage stays ``pending`` through it and completes once
+    afterwards (``ActionService.recover``); one typed *during* the outage cannot write its intent: the call
+    raises at once (nothing reaches the provider, nothing is queued in memory), and typed again with the same
+    idempotency key once the database is back it runs once."""
+    expect_log.extend(["event listener lost its connection", "ForbidStream", "action", "giving up"])
+    services = await console(pg_url)
+    video = kls(emu)
+    services.actions.set_providers({"kingsoft": video})
+    hub = services.events
+    seen = Seen(hub)
+    owner = make_engine(pg_url)
+    try:
+        emu.inject("ForbidStream", "503", count=10)
+        queued = await services.actions.cut_stream(RoomId(1), "赌博诈骗", None)
+        assert queued.state is ActionStatus.PENDING
+        emu.faults.clear()
+        await owner.dispose()
+        await asyncio.to_thread(pg_cluster.stop_server)
+        try:
+            await until(lambda: not hub.healthy, 5, "the listener notices the server is gone")
+            calls = len(emu.calls_of("ForbidStream"))
+            with pytest.raises(Exception) as typed:  # noqa: PT011 - whatever the driver raises for a refused connect
+                await services.actions.resume_stream(RoomId(1), "复核后恢复", key="typed-during-outage")
+            assert len(emu.calls_of("ForbidStream")) == calls and not emu.calls_of("ResumeStream")
+        finally:
+            await asyncio.to_thread(pg_cluster.start_server)
+        await until(lambda: hub.healthy, 20, "the listener reconnects after the restart")
+        assert seen.status == [(False, EVENTS_INTERRUPTED), (True, "")]
+        assert [a.id for a in await services.actions.queue()] == [queued.id]  # still pending, visible
+        done = await services.actions.recover()
+        assert [(d.id, d.state) for d in done] == [(queued.id, ActionStatus.DONE)]
+        assert await services.actions.recover() == []
+        again = await services.actions.resume_stream(RoomId(1), "复核后恢复", key="typed-during-outage")
+        again2 = await services.actions.resume_stream(RoomId(1), "复核后恢复", key="typed-during-outage")
+        assert again.id == again2.id and again.state is ActionStatus.DONE
+        async with owner.begin() as conn:
+            await publish(conn, "chat", "after-restart")
+            n_done = (await conn.execute(sa.select(sa.func.count()).select_from(t.action_outbox).where(
+                t.action_outbox.c.state == "done"))).scalar_one()
+        assert n_done == 2
+        await until(lambda: "after-restart" in seen.topic("chat"), 5, "events after the restart")
+        assert set(seen.ids.values()) == {1}
+        # today: the driver's own error (ConnectionRefusedError) reaches the caller, not DatabaseUnreachable
+        assert isinstance(typed.value, OSError | sa.exc.DBAPIError), repr(typed.value)
+    finally:
+        await video.aclose()
+        await services.aclose()
+        await owner.dispose()

@@ -88,6 +88,18 @@ class PgCluster:
         self._run(self.bin / "pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "server.log"), "-w",
                   "-o", o, "start")
 
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server and keep its folder (``start_server`` brings it back on the same port)."""
+        self._run(self.bin / "pg_ctl", "-D", str(self.dir / "data"), "-m", mode, "-w", "stop")
+
+    def start_server(self) -> None:
+        self._start_server()
+
+    def restart(self, mode: str = "fast") -> None:
+        """Stop and start again on the same port (clients see their connections end, then reconnect)."""
+        self.stop_server(mode)
+        self._start_server()
+
     def stop(self) -> None:
         try:
             self._run(self.bin / "pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop")
