@@ -78,6 +78,18 @@ def _parse_str(v: Any) -> str:
     return v
 
 
+def _parse_addresses(v: Any) -> tuple[str, ...]:
+    """Mail addresses: a TOML list of strings or one comma-separated string (the environment)."""
+    items = [str(x) for x in v] if isinstance(v, list | tuple) else str(v).split(",") if isinstance(v, str) else None
+    if items is None:
+        raise ValueError(f"expected addresses (a list or comma separated), got {v!r}")
+    out = tuple(a.strip() for a in items if a.strip())
+    bad = [a for a in out if a.count("@") != 1 or a.startswith("@") or a.endswith("@") or any(c in a for c in " <>,;")]
+    if bad:
+        raise ValueError(f"not a mail address: {', '.join(repr(b) for b in bad)}")
+    return out
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
@@ -151,6 +163,20 @@ FIELDS: tuple[Field, ...] = (
     Field("kingsoft.play_scheme", _parse_choice("https", "http"), lambda: "https", "scheme of FLV and HLS play URLs"),
     Field("kingsoft.antileech_account", _parse_str, lambda: "",
           "keyring account of the KLS anti-leech key (kingsoft-antileech/<name>); empty: play URLs unsigned"),
+    Field("mail.smtp_host", _parse_str, lambda: "", "SMTP server of alerts and the daily digest (empty: mail off)"),
+    Field("mail.smtp_port", _parse_int(0, 65535), lambda: 0, "SMTP port (0: 587 for starttls, 465 for tls, 25 for plain)"),
+    Field("mail.security", _parse_choice("starttls", "tls", "plain"), lambda: "starttls",
+          "starttls, tls (implicit, port 465) or plain (only to a server on this machine: 127.0.0.1, ::1, localhost)"),
+    Field("mail.account", _parse_str, lambda: "", "SMTP sign-in name (its password is in the keyring: smtp/<name>; "
+          "empty: no sign-in)"),
+    Field("mail.from", _parse_str, lambda: "", "From address of alerts and digests (empty: mail.account)"),
+    Field("mail.on_call", _parse_addresses, lambda: (), "on-call addresses that receive alerts (comma separated)"),
+    Field("mail.digest_to", _parse_addresses, lambda: (),
+          "addresses of the daily moderation digest (comma separated; empty: mail.on_call)"),
+    Field("mail.alert_room_min", _parse_int(1, 7 * 24 * 60), lambda: 10,
+          "alert when a live room's flagged chat has had no moderation action for this many minutes"),
+    Field("mail.alert_approval_min", _parse_int(1, 7 * 24 * 60), lambda: 30,
+          "alert when an approval has waited this many minutes"),
 )
 _BY_KEY = {f.key: f for f in FIELDS}
 

@@ -40,11 +40,11 @@ def backend() -> Iterator[MemoryKeyring]:
 # --- catalogue ---------------------------------------------------------------------------------------
 
 def test_catalogue_names_every_provider_and_its_secrets() -> None:
-    assert set(PROVIDERS) == {"kingsoft", "rongcloud", "jpush", "sms", "wangsu", "nginx"}
+    assert set(PROVIDERS) == {"kingsoft", "rongcloud", "jpush", "sms", "wangsu", "nginx", "smtp"}
     slots = {s.name: s.account_key for p in PROVIDERS.values() for s in p.secrets}
     assert slots == {"kingsoft": "kingsoft.access_key", ANTILEECH: "kingsoft.antileech_account",
                      "rongcloud": "rongcloud.app_key", "jpush": "jpush.app_key", "sms": "sms.access_key_id",
-                     "wangsu": "wangsu.account"}
+                     "wangsu": "wangsu.account", "smtp": "mail.account"}
     assert PROVIDERS["nginx"].secrets == ()
     assert "kingsoft.play_domain" in PROVIDERS["kingsoft"].fields
     assert "sms.sign_name" in PROVIDERS["sms"].fields

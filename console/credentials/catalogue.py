@@ -49,7 +49,7 @@ class ProviderSpec:
     """One provider in the accounts dialog and ``python -m console.credentials``.
 
     Attributes:
-        id: ``kingsoft``, ``rongcloud``, ``jpush``, ``sms``, ``wangsu``, ``nginx``.
+        id: ``kingsoft``, ``rongcloud``, ``jpush``, ``sms``, ``wangsu``, ``nginx``, ``smtp``.
         title: Its name (English; the dialog translates).
         enable_key: The setting that turns it on (empty: off).
         fields: Settings the dialog edits, in order (account names first after the endpoint).
@@ -101,6 +101,14 @@ PROVIDERS: Mapping[str, ProviderSpec] = {p.id: p for p in (
         "nginx", "nginx-rtmp", "nginx.stat_url", ("nginx.stat_url", "nginx.control_url"), (),
         frozenset({Permission.CUT_STREAM}),
         "GET the /stat page (read-only; nginx-rtmp has no secret)"),
+    # mail is sent by the worker (or the console's in-process jobs on SQLite), not for an operator's role:
+    # only admins see and test the account
+    ProviderSpec(
+        "smtp", "Mail (SMTP)", "mail.smtp_host",
+        ("mail.smtp_host", "mail.smtp_port", "mail.security", "mail.account", "mail.from"),
+        (SecretSlot("smtp", "mail.account", "password"),),
+        frozenset({Permission.MANAGE_OPERATORS}),
+        "connect, STARTTLS or TLS as set, sign in with mail.account, QUIT (no mail is sent)"),
 )}
 
 #: Every keyring slot by name.

@@ -18,6 +18,7 @@ sms        ``QuerySmsTemplate`` of ``sms.code_template`` (read-only)
 wangsu     a purge of one URL that is never cached, ``https://<kingsoft.play_domain>/.shihou-console-check``:
            Wangsu's API has no read-only call; it counts one URL of the daily purge quota (5000)
 nginx      ``GET`` the ``/stat`` page (nginx-rtmp has no secret)
+smtp       connect (STARTTLS or TLS as set), sign in with ``mail.account``, ``QUIT``: no mail is sent
 ========== =====================================================================================
 
 Outcomes: ``wrong_key`` is the provider refusing the key or signature (also a clock far off);
@@ -47,6 +48,7 @@ from console.errors import (
 from console.services.cdn import WangsuCdn
 from console.services.chat.rongcloud import RongCloud
 from console.services.http import HttpTransportPolicy, RateGate, make_client
+from console.services.mail import MailConfig, Mailer
 from console.services.push.jpush import DEFAULT_API_URL, DEFAULT_DEVICE_URL, DEFAULT_REPORT_URL, JPushClient
 from console.services.sms.gateway import AliyunSms
 from console.services.video.kingsoft import KingsoftVideo
@@ -188,9 +190,17 @@ async def _nginx(settings: Any, store: CredentialStore, timeout: float) -> str:
     return f"/stat answered ({len(live)} live stream(s))"
 
 
+async def _smtp(settings: Any, store: CredentialStore, timeout: float) -> str:
+    config = MailConfig.from_settings(settings)
+    if config is None:
+        raise _NotConfigured("set mail.smtp_host first")
+    password = await _secret(store, "smtp", config.account) if config.account else None
+    return await Mailer(config, password).check()
+
+
 _CHECKS: Mapping[str, Callable[[Any, CredentialStore, float], Awaitable[str]]] = {
     "kingsoft": _kingsoft, "rongcloud": _rongcloud, "jpush": _jpush, "sms": _sms, "wangsu": _wangsu,
-    "nginx": _nginx,
+    "nginx": _nginx, "smtp": _smtp,
 }
 
 

@@ -123,7 +123,7 @@ class AccountsDialog(QDialog):
     def _titles(self) -> dict[str, str]:
         return {"kingsoft": self.tr("金山云直播 (KLS)"), "rongcloud": self.tr("融云聊天 (RongCloud)"),
                 "jpush": self.tr("极光推送 (JPush)"), "sms": self.tr("短信 (阿里云 Dysms)"),
-                "wangsu": self.tr("网宿 CDN"), "nginx": self.tr("自建 nginx-rtmp")}
+                "wangsu": self.tr("网宿 CDN"), "nginx": self.tr("自建 nginx-rtmp"), "smtp": self.tr("邮件 (SMTP)")}
 
     def _field_labels(self) -> dict[str, str]:
         return {
@@ -136,12 +136,14 @@ class AccountsDialog(QDialog):
             "sms.access_key_id": self.tr("AccessKey ID"), "sms.sign_name": self.tr("短信签名"),
             "wangsu.url": self.tr("接口地址"), "wangsu.account": self.tr("账号"),
             "nginx.stat_url": self.tr("统计地址 (/stat)"), "nginx.control_url": self.tr("控制地址 (/control)"),
+            "mail.smtp_host": self.tr("SMTP 服务器"), "mail.smtp_port": self.tr("端口（0：按加密方式默认）"),
+            "mail.security": self.tr("加密方式"), "mail.account": self.tr("登录账号"), "mail.from": self.tr("发件地址"),
         }
 
     def _secret_labels(self) -> dict[str, str]:
         return {"kingsoft": self.tr("SecretAccessKey"), "kingsoft-antileech": self.tr("防盗链密钥"),
                 "rongcloud": self.tr("App Secret"), "jpush": self.tr("Master Secret"),
-                "sms": self.tr("AccessKey Secret"), "wangsu": self.tr("API 密钥")}
+                "sms": self.tr("AccessKey Secret"), "wangsu": self.tr("API 密钥"), "smtp": self.tr("邮箱密码")}
 
     def _outcomes(self) -> dict[str, str]:
         return {"ok": self.tr("正常"), "wrong_key": self.tr("密钥错误"), "unreachable": self.tr("无法连接"),
@@ -167,9 +169,9 @@ class AccountsDialog(QDialog):
         labels = self._field_labels()
         for key in spec.fields:
             editor: QLineEdit | QComboBox
-            if key == "kingsoft.play_scheme":
+            if key in ("kingsoft.play_scheme", "mail.security"):
                 editor = QComboBox()
-                editor.addItems(["https", "http"])
+                editor.addItems(["https", "http"] if key == "kingsoft.play_scheme" else ["starttls", "tls", "plain"])
                 editor.setCurrentText(str(self.settings[key]))
             else:
                 editor = QLineEdit(str(self.settings[key]))
