@@ -263,3 +263,26 @@ async def test_china_day_bounds() -> None:
     start, end = china_day_bounds(DAY)
     assert start == datetime(2025, 5, 31, 16, 0, tzinfo=UTC) and end - start == timedelta(days=1)
     assert start.astimezone(CHINA).hour == 0
+
+
+@pytest.mark.gui
+async def test_digest_viewer_shows_plain_text(engine: Any, smtp: SandboxSmtp, qtbot: Any) -> None:
+    import asyncio
+
+    from console.views.digest import DigestDialog
+
+    async def until(cond: Any) -> None:
+        async with asyncio.timeout(10):
+            while not cond():
+                await asyncio.sleep(0.02)
+
+    empty = DigestDialog(lambda: last_digest(engine))
+    qtbot.addWidget(empty)
+    await until(lambda: "还没有" in empty.header.text())
+    await seed_day(engine)
+    await send_digest(engine, mailer_for(smtp), DAY, actor=ACTOR)
+    dlg = DigestDialog(lambda: last_digest(engine))
+    qtbot.addWidget(dlg)
+    await until(lambda: "每日审核摘要" in dlg.header.text())
+    assert dlg.text.isReadOnly() and "<img src=x>" in dlg.text.toPlainText()
+    assert "leads@example.cn" in dlg.header.text()

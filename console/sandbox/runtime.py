@@ -140,6 +140,17 @@ async def start_sandbox(engine: AsyncEngine, *, publishers: int = 8, simulated: 
         sb.settings.update(jp_settings)
     except Exception as e:  # noqa: BLE001 - the rest of the sandbox still works
         log.warning("sandbox: the JPush emulator did not start: %s", e)
+    try:  # alerts and digests: kept in memory and as .eml files under the data folder
+        from console.sandbox.smtp import SandboxSmtp  # aiosmtpd is a dev dependency
+        from console.settings import data_dir
+
+        smtp = SandboxSmtp(folder=data_dir() / "sandbox-mail")
+        await smtp.start()
+        sb.extra.append(smtp)
+        sb.credentials.set("smtp", smtp.account, smtp.password)
+        sb.settings.update(smtp.settings())
+    except Exception as e:  # noqa: BLE001 - the rest of the sandbox still works
+        log.warning("sandbox: the SMTP server did not start: %s", e)
     return sb
 
 
