@@ -334,6 +334,9 @@ class ActionRecord:
     created_at: datetime
     updated_at: datetime
     payload: dict[str, object] = field(default_factory=dict)
+    #: when a retryable failure is tried again (None: now, or not pending); who holds it now (a runner's lease)
+    next_try_at: datetime | None = None
+    claimed_by: str | None = None
 
 
 # --- operator names and passwords (both backends; on PostgreSQL a name is a login role's name) ---------

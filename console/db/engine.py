@@ -35,7 +35,7 @@ SQLITE_PRAGMAS = (
 
 
 #: The Alembic head this code needs; tests/test_database.py checks it against the migrations.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 async def stored_revision(conn: AsyncConnection) -> str | None:

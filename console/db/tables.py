@@ -275,8 +275,27 @@ action_outbox = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # migration 0007: one runner at a time holds an action (a lease, renewed while its provider call runs),
+    # and when a retryable failure may be tried again
+    sa.Column("claimed_by", sa.String(128)),
+    sa.Column("claimed_until", UTCDateTime),
+    sa.Column("next_try_at", UTCDateTime),
     sa.Index("ix_action_outbox_state", "state", "id"),
     sa.CheckConstraint("state IN ('pending','done','failed','refused')", name="state"),
+)
+
+#: One row per live worker (migration 0007), written every few seconds: consoles show whether one is alive.
+worker_heartbeats = sa.Table(
+    "worker_heartbeats",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("login", sa.String(64), nullable=False),
+    sa.Column("host", sa.String(128), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+    sa.Column("jobs_done", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("jobs_failed", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 #: What one console did, for the others: polled on SQLite, announced by NOTIFY on PostgreSQL.
