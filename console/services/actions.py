@@ -8,14 +8,23 @@ audit row, in one transaction; or ``failed`` with the provider's error) is recor
 once: the transition ``pending -> done`` is a guarded UPDATE, so a retry after a crash
 re-sends the idempotent provider call but never repeats the database effects.
 
-A retryable failure (network, 5xx, 429) leaves the row ``pending`` for :meth:`recover`
-(called at start and from the action queue); a rejection marks it ``failed``.
+A retryable failure (network, 5xx, 429) leaves the row ``pending`` with its ``next_try_at`` (exponential
+backoff) for :meth:`recover` (at start, from the action queue) and the worker; a rejection, anything else a
+handler raises (a payload that no longer parses), or the ``max_attempts``-th retryable failure marks it
+``failed``, audited.
+
+One runner at a time: an attempt starts by taking the row's lease (``claimed_by``/``claimed_until``, one guarded
+UPDATE that also counts the attempt), renewed while the provider call runs and released with the outcome. A
+worker, a console's Enter and a start-up recovery racing for the same row: one runs it, the others find it held
+(or done) and return the row as it is. A runner killed mid-call leaves a lease that lapses after ``lease_s``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -25,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from console.db import tables as t
+from console.db.worker_ddl import WORKER_REQUESTED_KINDS
 from console.domain import (
     ACTION_PERMISSIONS,
     ROLE_PERMISSIONS,
@@ -43,6 +53,15 @@ log = logging.getLogger(__name__)
 
 CUT, RESUME = "stream_cut", "stream_resume"
 MAX_REASON = 500
+#: Attempts of one action before a retryable failure is given up (failed, audited).
+MAX_ATTEMPTS = 8
+#: A runner's hold on an action (renewed every third of it while the provider call runs).
+LEASE_S = 60.0
+
+
+def backoff_s(attempts: int, *, base_s: float = 5.0, cap_s: float = 600.0) -> float:
+    """Wait before the next try after ``attempts`` attempts: 5 s, 10 s, 20 s … up to 10 minutes."""
+    return float(min(cap_s, base_s * 2 ** max(0, attempts - 1)))
 
 
 def _now() -> datetime:
@@ -85,8 +104,15 @@ class ActionService:
 
     def __init__(self, engine: AsyncEngine, audit: AuditService,
                  video: VideoProvider | dict[str, VideoProvider] | None = None, *,
-                 on_cut: Callable[[str], Any] | None = None, clock: Callable[[], datetime] = _now) -> None:
+                 on_cut: Callable[[str], Any] | None = None, clock: Callable[[], datetime] = _now,
+                 runner: str | None = None, lease_s: float = LEASE_S, max_attempts: int = MAX_ATTEMPTS,
+                 backoff: Callable[[int], float] = backoff_s) -> None:
         self._engine = engine
+        #: this runner's name in ``claimed_by`` (operator or worker, and a per-process id)
+        self.runner = (runner or audit.operator.username)[:80] + f"@{_HOST}:{os.getpid()}#{uuid.uuid4().hex[:6]}"
+        self.lease_s = lease_s
+        self.max_attempts = max_attempts
+        self._backoff = backoff
         self._audit = audit
         self._clock = clock
         self._running: set[asyncio.Task[Any]] = set()
@@ -97,6 +123,17 @@ class ActionService:
     def register(self, kinds: Iterable[str], handler: ActionHandler) -> None:
         for kind in kinds:
             self._handlers[kind] = handler
+
+    def kinds(self) -> list[str]:
+        """The kinds this runner has a handler for."""
+        return sorted(self._handlers)
+
+    async def attempt(self, action_id: int) -> ActionRecord | None:
+        """One attempt of a pending action under its lease (the worker and the in-process runner); None when
+        another runner holds it or it is no longer pending (nothing was run here)."""
+        skipped: list[bool] = []
+        rec = await self._shielded(self._execute(action_id, skipped=skipped))
+        return None if skipped else rec
 
     def handler(self, kind: str) -> ActionHandler:
         try:
@@ -245,6 +282,7 @@ class ActionService:
                 ins = _insert_ignore(conn, t.action_outbox).values(
                     idempotency_key=key, kind=kind, target=target, payload=payload, requested_by=op.username,
                     role=str(op.role), state="pending", attempts=1, created_at=now, updated_at=now,
+                    claimed_by=self.runner, claimed_until=now + timedelta(seconds=self.lease_s),
                 ).returning(*t.action_outbox.c)
                 row = (await conn.execute(ins)).first()
                 if row is None:  # the same request again: never a second action
@@ -271,10 +309,12 @@ class ActionService:
             return None
         op = self._audit.operator
         params = {"key": key, "kind": kind, "target": target, "payload": payload, "by": op.username,
-                  "role": str(op.role), "now": now, "channel": t.EVENT_CHANNEL, **(cond[1] if cond else {})}
+                  "role": str(op.role), "now": now, "channel": t.EVENT_CHANNEL, "runner": self.runner,
+                  "until": now + timedelta(seconds=self.lease_s), **(cond[1] if cond else {})}
         stmt = sa.text(_PG_INTENT.format(guard=f"WHERE {cond[0]}" if cond else "")).bindparams(
             sa.bindparam("payload", type_=t.action_outbox.c.payload.type),
             sa.bindparam("now", type_=t.action_outbox.c.created_at.type),
+            sa.bindparam("until", type_=t.action_outbox.c.claimed_until.type),
         ).columns(*t.action_outbox.c)
         async with self._engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -288,8 +328,10 @@ class ActionService:
         return await asyncio.shield(task)
 
     async def _execute(self, action_id: int, *, first: Any = None,
-                       side: asyncio.Future[dict[str, Any]] | None = None) -> ActionRecord:
-        """One attempt. ``first``: the row just written (its attempt is already counted)."""
+                       side: asyncio.Future[dict[str, Any]] | None = None,
+                       skipped: list[bool] | None = None) -> ActionRecord:
+        """One attempt. ``first``: the row just written (its attempt is already counted). ``skipped`` gets a
+        True when nothing was run (not pending, or another runner holds it)."""
         row = first
         if row is None:
             async with self._engine.begin() as conn:
@@ -298,20 +340,38 @@ class ActionService:
                 if row is None:
                     raise NotFound(f"No action {action_id}")
                 if row.state != "pending":
+                    if skipped is not None:
+                        skipped.append(True)
                     return _record(row)
                 refusal = await self._requester_refusal(conn, row)
                 if refusal:
                     return await self._refuse(conn, row, refusal)
-                await conn.execute(t.action_outbox.update().where(t.action_outbox.c.id == action_id)
-                                   .values(attempts=t.action_outbox.c.attempts + 1, updated_at=self._clock()))
+                claimed = await self._claim(conn, action_id)
+                if claimed is None:  # another runner holds it now: its attempt, not ours
+                    if skipped is not None:
+                        skipped.append(True)
+                    return _record(row)
+                row = claimed
         p: dict[str, Any] = dict(row.payload)
         handler = self.handler(row.kind)
+        renew = asyncio.ensure_future(self._renew(action_id))
         try:
             result = await handler.perform(row.kind, p, row.idempotency_key)
         except ProviderError as e:
             if side is not None:
                 side.cancel()
             return await self._record_failure(action_id, row, e)
+        except ConsoleError as e:  # e.g. its provider is not configured here: stays pending for a runner that has it
+            if side is not None:
+                side.cancel()
+            await self._record_failure(action_id, row, e)
+            raise
+        except Exception as e:  # noqa: BLE001 - anything else (a payload that no longer parses): failed, audited
+            if side is not None:
+                side.cancel()
+            return await self._record_failure(action_id, row, e)
+        finally:
+            renew.cancel()
         if result:
             p.update(result)
         if side is not None:
@@ -326,7 +386,8 @@ class ActionService:
         async with self._engine.begin() as conn:
             res = await conn.execute(t.action_outbox.update().where(
                 t.action_outbox.c.id == action_id, t.action_outbox.c.state == "pending",
-            ).values(state="done", last_error=None, updated_at=now, payload=p))
+            ).values(state="done", last_error=None, updated_at=now, payload=p, claimed_by=None, claimed_until=None,
+                     next_try_at=None))
             if res.rowcount == 1:  # we completed it; a concurrent retry finds it done and does nothing
                 before, after = await handler.apply(conn, row.kind, p, now, row.requested_by)
                 await self._audit.record(row.kind, row.target, reason=p.get("reason", ""), before=before,
@@ -349,6 +410,12 @@ class ActionService:
         requester = (await conn.execute(sa.select(t.operators.c.role, t.operators.c.active).where(
             t.operators.c.username == row.requested_by))).first()
         needed = ACTION_PERMISSIONS.get(row.kind) or self.handler(row.kind).permission
+        if requester is None and row.kind in WORKER_REQUESTED_KINDS and conn.dialect.name == "postgresql" and (
+                await conn.execute(sa.text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = :n "
+                    "AND pg_has_role(r.oid, 'shihou_worker', 'MEMBER'))"),
+                                   {"n": row.requested_by})).scalar():
+            return ""  # a worker's own revert or lift (console/db/worker_ddl.py)
         if requester is None:
             return f"requested by {row.requested_by!r}, who is not an operator"
         if not requester.active:
@@ -368,16 +435,50 @@ class ActionService:
         await publish(conn, "actions", str(row.id))
         return _record((await conn.execute(sa.select(t.action_outbox).where(t.action_outbox.c.id == row.id))).one())
 
-    async def _record_failure(self, action_id: int, row: Any, e: ProviderError) -> ActionRecord:
-        state = "pending" if e.retryable else "failed"
-        log.warning("action %s %s %s: %s", action_id, row.kind, row.target, e)
+    async def _claim(self, conn: AsyncConnection, action_id: int) -> Any:
+        """Take the row's lease and count the attempt in one guarded UPDATE; None when another runner holds it
+        (or it is no longer pending)."""
+        now = self._clock()
+        c = t.action_outbox.c
+        free = sa.or_(c.claimed_until.is_(None), c.claimed_until < now)
+        holder = (await conn.execute(sa.select(c.claimed_by, c.claimed_until).where(c.id == action_id))).first()
+        if holder is not None and holder.claimed_by and _holder_dead(holder.claimed_by):
+            free = sa.or_(free, c.claimed_by == holder.claimed_by)  # killed on this machine: no need to wait
+        return (await conn.execute(t.action_outbox.update().where(
+            c.id == action_id, c.state == "pending", free,
+        ).values(attempts=c.attempts + 1, updated_at=now, claimed_by=self.runner,
+                 claimed_until=now + timedelta(seconds=self.lease_s)).returning(*t.action_outbox.c))).first()
+
+    async def _renew(self, action_id: int) -> None:
+        """Keep the lease while a (long) provider call runs."""
+        c = t.action_outbox.c
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                async with self._engine.begin() as conn:
+                    await conn.execute(t.action_outbox.update().where(
+                        c.id == action_id, c.claimed_by == self.runner, c.state == "pending",
+                    ).values(claimed_until=self._clock() + timedelta(seconds=self.lease_s)))
+            except Exception as e:  # noqa: BLE001 - the lease lapses; the provider call goes on
+                log.warning("action %s: lease not renewed: %s", action_id, e)
+
+    async def _record_failure(self, action_id: int, row: Any, e: Exception) -> ActionRecord:
+        retryable = isinstance(e, ConsoleError) and not isinstance(e, ProviderError) or \
+            isinstance(e, ProviderError) and e.retryable
+        why = str(e) if isinstance(e, ConsoleError) else f"{type(e).__name__}: {e}"
+        if retryable and row.attempts >= self.max_attempts:
+            retryable, why = False, f"giving up after {row.attempts} attempts: {why}"
+        state = "pending" if retryable else "failed"
+        now = self._clock()
+        log.warning("action %s %s %s: %s", action_id, row.kind, row.target, why)
         async with self._engine.begin() as conn:
             await conn.execute(t.action_outbox.update().where(
                 t.action_outbox.c.id == action_id, t.action_outbox.c.state == "pending",
-            ).values(state=state, last_error=str(e)[:2000], updated_at=self._clock()))
+            ).values(state=state, last_error=why[:2000], updated_at=now, claimed_by=None, claimed_until=None,
+                     next_try_at=now + timedelta(seconds=self._backoff(row.attempts)) if retryable else None))
             if state == "failed":
                 await self._audit.record(row.kind, row.target, reason=row.payload.get("reason", ""),
-                                         evidence={"action_id": action_id, "error": str(e)}, outcome="failed",
+                                         evidence={"action_id": action_id, "error": why[:2000]}, outcome="failed",
                                          conn=conn)
             await publish(conn, "actions", str(action_id))
             fresh = (await conn.execute(sa.select(t.action_outbox).where(t.action_outbox.c.id == action_id))).one()
@@ -402,6 +503,9 @@ class VideoActions:
         self._providers = dict(providers)
         self._default = next(iter(self._providers), "")
         self._on_cut = on_cut  # e.g. purge the room's playlist URLs on the CDN
+
+    def providers(self) -> dict[str, VideoProvider]:
+        return dict(self._providers)
 
     def provider(self, name: str | None) -> tuple[str, VideoProvider]:
         name = name or self._default
@@ -491,7 +595,8 @@ class VideoActions:
 
 _PG_INTENT = (
     "WITH ins AS (INSERT INTO action_outbox (idempotency_key, kind, target, payload, requested_by, role, state, "
-    "attempts, created_at, updated_at) SELECT :key, :kind, :target, :payload, :by, :role, 'pending', 1, :now, :now "
+    "attempts, created_at, updated_at, claimed_by, claimed_until) "
+    "SELECT :key, :kind, :target, :payload, :by, :role, 'pending', 1, :now, :now, :runner, :until "
     "{guard} ON CONFLICT DO NOTHING RETURNING *), "
     "ev AS (INSERT INTO events (at, topic, ref) SELECT :now, 'actions', ins.id::text FROM ins RETURNING ref), "
     "n AS (SELECT pg_notify(:channel, 'actions:' || ev.ref) FROM ev) "
@@ -508,6 +613,27 @@ def _insert_ignore(conn: AsyncConnection, table: sa.Table) -> Any:
     return sqlite_insert(table).on_conflict_do_nothing()
 
 
+_HOST = socket.gethostname()[:40]
+
+
+def _holder_dead(claimed_by: str) -> bool:
+    """A lease held by a process of this machine that no longer runs (``name@host:pid#id``)."""
+    try:
+        host, rest = claimed_by.rsplit("@", 1)[1].split(":", 1)
+        pid = int(rest.split("#", 1)[0])
+    except (IndexError, ValueError):
+        return False
+    if host != _HOST or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _check_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
@@ -520,4 +646,5 @@ def _check_reason(reason: str) -> str:
 def _record(r: Any) -> ActionRecord:
     return ActionRecord(id=r.id, key=r.idempotency_key, kind=r.kind, target=r.target, state=ActionStatus(r.state),
                         attempts=r.attempts, last_error=r.last_error, requested_by=r.requested_by,
-                        created_at=r.created_at, updated_at=r.updated_at, payload=dict(r.payload))
+                        created_at=r.created_at, updated_at=r.updated_at, payload=dict(r.payload),
+                        next_try_at=r.next_try_at, claimed_by=r.claimed_by)
