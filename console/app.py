@@ -326,6 +326,7 @@ async def _start_sandbox(settings: Settings, services: Services, window: MainWin
         await services.push.resume()
     if services.operator.can(Permission.SEND_SMS) and services.sms.gateway is not None:
         await services.sms.run_due()   # SMS campaigns approved or interrupted, now outside quiet hours
+    services.start_duties()   # SQLite: retries, campaigns, reverts, reports in-process (no worker)
     return sandbox
 
 
@@ -344,6 +345,8 @@ async def _show(settings: Settings, services: Services, window: MainWindow, stat
         if operator.can(Permission.SEND_SMS) and services.sms.gateway is not None:
             sending = asyncio.ensure_future(services.sms.run_due())
             sending.add_done_callback(_log_failure)
+        if screenshot is None:
+            services.start_duties()   # SQLite: the worker's duties in-process; PostgreSQL: the worker
     window.attach(services)
     if screenshot is None:
         window.restore_panes(state)

@@ -105,7 +105,7 @@ class Console:
         return self
 
     async def close(self) -> None:
-        for tm in (self.pane.timer, self.pane.due_timer, self.pane._count_timer):  # noqa: SLF001
+        for tm in (self.pane.timer, self.pane._count_timer):  # noqa: SLF001
             tm.stop()
         for _ in range(50):
             pending = self.pane.tasks.pending()

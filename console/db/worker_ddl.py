@@ -41,6 +41,8 @@ WORKER_NEEDS: list[tuple[str, str, str]] = [
     ("sms_campaigns", "UPDATE", "table"),
     ("shihou_sms_claim_batch(bigint, bigint, integer)", "EXECUTE", "function"),
     ("shihou_sms_receipt_batch(bigint, bigint, integer)", "EXECUTE", "function"),
+    ("push_recipients", "SELECT", "column:push_id,status,received_at,clicked_at"),
+    ("pushes", "SELECT", "column:id,state,created_at,sent_at"),
 ]
 
 _CHAT = ("chat_rooms, chat_whitelist, chat_words, chat_regex_rules, chat_sanction_targets, chat_lockdown_presets, "
@@ -136,11 +138,14 @@ GRANTS = [
     f"GRANT SELECT ({sms_phones_ddl._OPT_OUTS}) ON sms_opt_outs TO {WORKER_ROLE}",
     f"GRANT EXECUTE ON FUNCTION shihou_sms_claim_batch(bigint, bigint, integer), "
     f"shihou_sms_receipt_batch(bigint, bigint, integer) TO {WORKER_ROLE}",
+    # mail (docs/mail.md): the digest's figures
+    f"GRANT SELECT (push_id, status, received_at, clicked_at) ON push_recipients TO {WORKER_ROLE}",
+    f"GRANT SELECT (id, state, created_at, sent_at) ON pushes TO {WORKER_ROLE}",
 ]
 
 PG_DOWNGRADE_GRANTS = [
     f"REVOKE ALL ON {_CHAT}, {_PUSH} FROM {WORKER_ROLE}",
-    f"REVOKE ALL ON chat_messages, devices, approvals, sms_templates, users, sms_campaigns, "
+    f"REVOKE ALL ON chat_messages, devices, approvals, sms_templates, users, sms_campaigns, pushes, push_recipients, "
     f"sms_campaign_recipients, sms_messages, sms_opt_outs FROM {WORKER_ROLE}",
     f"REVOKE EXECUTE ON FUNCTION shihou_sms_claim_batch(bigint, bigint, integer), "
     f"shihou_sms_receipt_batch(bigint, bigint, integer) FROM {WORKER_ROLE}",

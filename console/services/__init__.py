@@ -25,6 +25,7 @@ from console.services.chat.reader import ChatReader
 from console.services.chat.rongcloud import connect as rongcloud_connect
 from console.services.events import EventHub
 from console.services.http import make_client
+from console.services.jobs import Duties, LocalRunner
 from console.services.monitor import RoomMonitor
 from console.services.operators import OperatorService
 from console.services.push.campaigns import PushConfig, PushService
@@ -66,6 +67,17 @@ class Services:
     chat_reader: ChatReader
     operators: OperatorService
     closers: list[Any] = field(default_factory=list)  # provider clients with ``async aclose()``
+    duties: LocalRunner | None = None  # SQLite: the background duties, in-process (console/services/jobs.py)
+
+    def start_duties(self) -> LocalRunner | None:
+        """On SQLite (one machine, no worker) run the worker's duties in this process, as this operator (each
+        duty only where the role may); on PostgreSQL the worker does them. Call once the providers are
+        connected: an action attempted without its provider counts an attempt."""
+        if self.engine.dialect.name != "sqlite" or self.duties is not None:
+            return self.duties
+        self.duties = LocalRunner(Duties(self))
+        self.duties.start()
+        return self.duties
 
     @property
     def db_label(self) -> str:
@@ -120,6 +132,8 @@ class Services:
             self.closers.append(rc)
 
     async def aclose(self) -> None:
+        if self.duties is not None:
+            await self.duties.stop()
         await self.actions.drain()  # provider calls in flight finish; pending rows stay durable
         await self.push.drain()  # campaign runners stop; their plans stay durable for resume()
         await self.events.aclose()

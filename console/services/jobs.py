@@ -35,7 +35,7 @@ from console.db import tables as t
 from console.db import tables_chat as tc
 from console.db import tables_push as tp
 from console.db import tables_sms as ts
-from console.domain import ActionRecord
+from console.domain import ActionRecord, Permission
 from console.errors import ConsoleError
 
 log = logging.getLogger(__name__)
@@ -81,8 +81,13 @@ class Duties:
 
     # --- actions ---------------------------------------------------------------------------------
 
+    def can(self, permission: Permission) -> bool:
+        return bool(self.s.operator.can(permission))
+
     def action_kinds(self) -> list[str]:
-        return [k for k in self.s.actions.kinds() if k not in CONSOLE_ONLY_KINDS]
+        """Kinds this runner completes: those its role may run (a worker: all but :data:`CONSOLE_ONLY_KINDS`)."""
+        a = self.s.actions
+        return [k for k in a.kinds() if k not in CONSOLE_ONLY_KINDS and self.can(a.handler(k).permission)]
 
     async def due_actions(self, *, limit: int = 500, kinds: Iterable[str] | None = None) -> list[int]:
         """Pending actions whose next try has come and that no runner holds, oldest first."""
@@ -136,19 +141,21 @@ class Duties:
         """Push campaigns left sending (resumed from their plans) and SMS campaigns due (their time came,
         outside their quiet hours); the services' claims keep each with one runner."""
         n = 0
-        if self.s.push.connected:
+        if self.can(Permission.SEND_PUSH) and self.s.push.connected:
             n += len(await self.s.push.resume())
-        if self.s.sms.gateway is not None:
+        if self.can(Permission.SEND_SMS) and self.s.sms.gateway is not None:
             n += len(await self.s.sms.run_due())
         return n
 
     async def reverts(self) -> int:
+        if not self.can(Permission.MODERATE_CHAT):
+            return 0
         return len(await self.s.moderation.revert_due())
 
     async def session_gags(self) -> int:
         """Lift "gag for this live session" once the room's stream is no longer live at any video provider."""
         providers = self.s.actions.video.providers()
-        if not providers:
+        if not providers or not self.can(Permission.MODERATE_CHAT):
             return 0
         live: set[str] = set()
         for p in providers.values():
@@ -185,11 +192,11 @@ class Duties:
             push_ids = list((await conn.execute(sa.select(tp.push_campaigns.c.id).where(
                 tp.push_campaigns.c.state.in_(["sending", "done"]),
                 sa.or_(tp.push_campaigns.c.finished_at.is_(None), tp.push_campaigns.c.finished_at > since)))
-            ).scalars()) if self.s.push.connected else []
+            ).scalars()) if self.can(Permission.SEND_PUSH) and self.s.push.connected else []
             sms_ids = list((await conn.execute(sa.select(ts.sms_campaigns.c.id).where(
                 ts.sms_campaigns.c.state.in_(["sending", "done"]),
                 sa.or_(ts.sms_campaigns.c.finished_at.is_(None), ts.sms_campaigns.c.finished_at > since)))
-            ).scalars()) if self.s.sms.gateway is not None else []
+            ).scalars()) if self.can(Permission.SEND_SMS) and self.s.sms.gateway is not None else []
         for cid in push_ids:
             await self.s.push.refresh_report(cid)
             n += 1
@@ -288,9 +295,9 @@ class LocalRunner:
         self.rounds[name] = self.rounds.get(name, 0) + 1
 
     async def _loop(self, name: str, period: float, fn: Callable[[], Awaitable[Any]]) -> None:
-        while True:
-            await self._round(name, fn)
+        while True:   # the console's start-up already ran recover / resume / run_due: first wait a period
             await asyncio.sleep(period)
+            await self._round(name, fn)
 
     async def stop(self) -> None:
         for task in self._tasks:

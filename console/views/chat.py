@@ -134,8 +134,6 @@ PAGE = 2000
 #: A new read starts at most this often (events arrive up to 50/s at high rates; a read costs the UI thread
 #: ~1–5 ms whatever its size: a pooled connection, its ping, the query).
 MIN_READ_GAP_S = 0.1
-#: How often the pane reverts lockdowns whose time has come (ChatModeration.revert_due).
-REVERT_CHECK_MS = 15_000
 #: Lines of the first read of a feed.
 INITIAL = 300
 #: The cross-room flagged feed starts from the flagged lines among this many latest messages (flagging
@@ -1010,9 +1008,6 @@ class ChatPane(QWidget):
         self._read_timer = QTimer(self)
         self._read_timer.setSingleShot(True)
         self._read_timer.timeout.connect(self._start_read)
-        self._revert_timer = QTimer(self)   # lockdowns whose time has come revert (safe from many consoles)
-        self._revert_timer.setInterval(REVERT_CHECK_MS)
-        self._revert_timer.timeout.connect(self._revert_due)
         self.lists_dialog: ChatListsDialog | None = None
         self._tick = QTimer(self)        # rate label and focus decay when no events arrive
         self._tick.setInterval(1000)
@@ -1047,7 +1042,6 @@ class ChatPane(QWidget):
         self._started = True
         self.refresh()
         self._tick.start()
-        self._revert_timer.start()
 
     @property
     def idle(self) -> bool:
@@ -1061,12 +1055,8 @@ class ChatPane(QWidget):
     def stop(self) -> None:
         """Stop reading and the timers (the window is closing); tasks in flight are left to finish."""
         self._ready = False
-        for t in (self._tick, self._revert_timer, self._read_timer, self._flush_timer, self._deferred_timer):
+        for t in (self._tick, self._read_timer, self._flush_timer, self._deferred_timer):
             t.stop()
-
-    def _revert_due(self) -> None:
-        if not self.tasks.running("revert-due"):
-            self.tasks.run("revert-due", self._mod.revert_due())
 
     def refresh(self) -> None:
         """Reload the rooms, the rules and the current feed; ``loaded`` is emitted when shown."""

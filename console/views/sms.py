@@ -228,8 +228,7 @@ class SmsPane(QWidget):
     report_shown = Signal(object)
     opt_outs_shown = Signal(list)
 
-    def __init__(self, sms: SmsService, parent: QWidget | None = None, *, report_interval_ms: int = 3000,
-                 due_interval_ms: int = 30_000) -> None:
+    def __init__(self, sms: SmsService, parent: QWidget | None = None, *, report_interval_ms: int = 3000) -> None:
         super().__init__(parent)
         self.setObjectName("smsPane")
         self._sms = sms
@@ -258,9 +257,8 @@ class SmsPane(QWidget):
         self.timer = QTimer(self)          # the report while a campaign runs or waits for receipts
         self.timer.setInterval(report_interval_ms)
         self.timer.timeout.connect(self._tick_report)
-        self.due_timer = QTimer(self)      # approved campaigns whose time came (schedule, quiet hours)
-        self.due_timer.setInterval(due_interval_ms)
-        self.due_timer.timeout.connect(self.send_due)
+        # campaigns whose time comes later (schedule, quiet hours) are sent by the worker (PostgreSQL) or the
+        # console's in-process duties (SQLite): console/services/jobs.py
         submit = QShortcut(QKeySequence("Ctrl+Return"), self)
         submit.activated.connect(self.submit)
         self._wire()
@@ -745,14 +743,9 @@ class SmsPane(QWidget):
             self.message_bar.show_message(
                 self.tr("活动 #%1 将于 %2 开始发送（定时或免打扰时段）").replace("%1", str(report.campaign_id))
                 .replace("%2", fmt_time(report.waiting_until)), "info", timeout_ms=8000)
-            wait_ms = (report.waiting_until - datetime.now(UTC)).total_seconds() * 1000
-            if 0 < wait_ms < self.due_timer.interval():
-                QTimer.singleShot(int(wait_ms) + 200, self.send_due)
-            self.due_timer.start()
         elif report.pending:
             self.message_bar.show_message(self.tr("活动 #%1 还有 %2 人待重试").replace("%1", str(report.campaign_id))
                                           .replace("%2", f"{report.pending:,}"), "warning", timeout_ms=8000)
-            self.due_timer.start()
         else:
             self.message_bar.show_message(
                 self.tr("活动 #%1 发送完毕：%2 条已提交，%3 条失败").replace("%1", str(report.campaign_id))
@@ -760,16 +753,6 @@ class SmsPane(QWidget):
         if report.campaign_id == self._report_id:
             self._show_report(report)
         self.refresh_campaigns()
-
-    def send_due(self) -> None:
-        """Send every approved campaign whose time has come (any console may; the claim keeps it single)."""
-        def go(ids: list[int]) -> None:
-            for cid in ids:
-                self.start(cid, quiet=True)
-            if not ids and not any(c.state in ("approved", "sending") for c in self.campaign_model.rows):
-                self.due_timer.stop()
-
-        self.tasks.run("due", self._sms.due(), on_done=go)
 
     def cancel_selected(self) -> None:
         c = self._selected_campaign()
@@ -867,8 +850,6 @@ class SmsPane(QWidget):
             elif c.id in self._waiting_approval and c.state in ("rejected", "cancelled"):
                 self._waiting_approval.discard(c.id)
                 self.message_bar.show_message(self.tr("活动 #%1 被驳回").replace("%1", str(c.id)), "warning")
-        if any(c.state in ("approved", "sending") for c in rows) and not self.due_timer.isActive():
-            self.due_timer.start()
         if any(c.state == "sending" for c in rows) and not self.timer.isActive():
             self.timer.start()
         self._loaded_part("campaigns")
@@ -948,10 +929,9 @@ class SmsPane(QWidget):
     # --- main window hooks ----------------------------------------------------------------------------
 
     def on_shown(self) -> None:
-        """The main window shows the pane: lists up to date, the live count, due campaigns sent."""
+        """The main window shows the pane: lists up to date, the live count."""
         self.refresh()
         self._count_timer.start()
-        self.due_timer.start()
 
     def on_changes(self, changes: Changes) -> None:
         """Events from other consoles: approval requests and decisions, campaign progress, opt-outs."""
@@ -1048,7 +1028,7 @@ class SmsPane(QWidget):
 
     def stop(self) -> None:
         """Closing: timers off, tasks cancelled."""
-        for tm in (self.timer, self.due_timer, self._count_timer):
+        for tm in (self.timer, self._count_timer):
             tm.stop()
         self.tasks.cancel()
 

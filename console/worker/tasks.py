@@ -108,7 +108,7 @@ def build_tasks(connector: Any, duties: Duties, *, mailer: Any = None, only: set
                 n += await defer_action(action_id)
             return n
 
-    def periodic(name: str, fn: Callable[[], Any]) -> None:
+    def periodic(name: str, fn: Callable[[], Any], lock: str | None = None) -> None:
         if not want(name):
             return
 
@@ -116,13 +116,13 @@ def build_tasks(connector: Any, duties: Duties, *, mailer: Any = None, only: set
             return repr(await fn())
 
         run.__name__ = name
-        app.periodic(cron=PERIODIC[name], periodic_id=name)(task(name, queueing_lock=name, lock=name)(run))
+        app.periodic(cron=PERIODIC[name], periodic_id=name)(task(name, queueing_lock=name, lock=lock or name)(run))
 
     periodic("campaigns", duties.campaigns)
     periodic("reverts", duties.reverts)
     periodic("session_gags", duties.session_gags)
     periodic("reports", duties.reports)
     if mailer is not None and Duties.mail_available():
-        periodic("mail_alerts", lambda: duties.mail_alerts(mailer))
-        periodic("mail_digest", lambda: duties.mail_digest(mailer))
+        periodic("mail_alerts", lambda: duties.mail_alerts(mailer), lock="mail")   # never two mails at once
+        periodic("mail_digest", lambda: duties.mail_digest(mailer), lock="mail")
     return wt
