@@ -468,3 +468,28 @@ async def test_the_worker_command_signs_in_beats_and_stops_on_sigterm(pg: Simple
             proc.kill()
             proc.wait()
         await e.dispose()
+
+
+@pytest.mark.gui
+async def test_status_bar_label_and_action_queue_show_the_worker_and_the_next_try(qtbot: Any) -> None:
+    from console.domain import ActionRecord
+    from console.services.jobs import WorkerStatus
+    from console.views.action_queue import ActionModel
+    from console.views.worker_status import WorkerStatusLabel
+
+    label = WorkerStatusLabel()
+    qtbot.addWidget(label)
+    label.show_status(WorkerStatus(workers=2, waiting=3, failed=1))
+    assert label.text() == "后台任务：2 个执行器 · 3 待办 · 1 失败"
+    label.show_status(WorkerStatus(workers=0, waiting=5, failed=0))
+    assert "无执行器在线" in label.text() and "b3261e" in label.styleSheet()
+    label.show_status(WorkerStatus(workers=0, waiting=0, failed=0, in_process=True))
+    assert label.text() == "后台任务：本机执行 · 0 待办" and label.styleSheet() == ""
+    now = datetime.now(UTC)
+    model = ActionModel()
+    model.rows = [ActionRecord(id=1, key="k", kind="stream_cut", target="room:1", state=ActionStatus.PENDING,
+                               attempts=3, last_error="503", requested_by="m", created_at=now, updated_at=now,
+                               next_try_at=now + timedelta(seconds=20))]
+    col = model.headers.index("下次重试")
+    assert model.data(model.index(0, col)) == (now + timedelta(seconds=20)).astimezone().strftime("%H:%M:%S")
+    assert model.data(model.index(0, model.headers.index("尝试次数"))) == "3"

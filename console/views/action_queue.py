@@ -31,7 +31,7 @@ class ActionModel(RowsTableModel):
         super().__init__(parent)
         self.rows: list[ActionRecord] = []
         self.headers = [self.tr("编号"), self.tr("时间"), self.tr("操作"), self.tr("对象"), self.tr("状态"),
-                        self.tr("尝试次数"), self.tr("操作人"), self.tr("最后错误")]
+                        self.tr("尝试次数"), self.tr("下次重试"), self.tr("操作人"), self.tr("最后错误")]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -40,7 +40,11 @@ class ActionModel(RowsTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             state = {ActionStatus.PENDING: self.tr("排队中"), ActionStatus.FAILED: self.tr("失败"),
                      ActionStatus.DONE: self.tr("完成")}[a.state]
-            return (str(a.id), fmt_time(a.updated_at), a.kind, a.target, state, str(a.attempts), a.requested_by,
+            nxt = (a.next_try_at.astimezone().strftime("%H:%M:%S")
+                   if a.state is ActionStatus.PENDING and a.next_try_at is not None else "")
+            if a.state is ActionStatus.PENDING and a.claimed_by:
+                nxt = self.tr("执行中")
+            return (str(a.id), fmt_time(a.updated_at), a.kind, a.target, state, str(a.attempts), nxt, a.requested_by,
                     a.last_error or "")[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and a.state is ActionStatus.FAILED:
             return QColor("#b3261e")

@@ -26,6 +26,7 @@ from console.domain import Changes, Permission
 from console.errors import StorageError
 from console.services.events import EVENTS_INTERRUPTED
 from console.views.tasks import TaskRunner
+from console.views.worker_status import WorkerStatusLabel
 
 if TYPE_CHECKING:
     from console.services import Services
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
         sb = self.statusBar()
         sb.addWidget(self.db_label)
         sb.addWidget(self.db_state)
+        self.worker_label = WorkerStatusLabel()   # a live worker, jobs waiting and failed
+        sb.addPermanentWidget(self.worker_label)
         sb.addPermanentWidget(self.op_label)
         self._unsubscribe: Any = lambda: None
         self._mode = ""
@@ -129,6 +132,7 @@ class MainWindow(QMainWindow):
         op = services.operator
         self.setWindowTitle(self.tr("狮吼直播控制台") + f" — {op.display_name} ({op.role})")
         self.statusBar().clearMessage()
+        self.worker_label.attach(services.engine)
         can = {p for p in Permission if op.can(p)}
         if Permission.LOOKUP_USERS in can:
             self._add("lookup", self.tr("用户查询"), UserLookupPane(
@@ -415,6 +419,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(e)
 
     def _shutdown_panes(self) -> None:
+        self.worker_label.detach()
         for pane in self.panes.values():
             shutdown = getattr(pane, "shutdown", None)  # the wall stops libvlc before its windows go away
             if shutdown is not None:
