@@ -8,6 +8,8 @@ SANDBOX_DB ?=
 setup:
 	@bash scripts/bootstrap.sh
 
+# SANDBOX_DB=postgresql+asyncpg://postgres@HOST/DB: the sandbox on PostgreSQL, with one worker
+# (python -m console.worker as its own login sandbox_worker, started and stopped with the console)
 run: setup
 	@$(PY) main.py --sandbox --user demo-admin $(if $(SANDBOX_DB),--db $(SANDBOX_DB))
 

@@ -326,6 +326,11 @@ async def _start_sandbox(settings: Settings, services: Services, window: MainWin
         await services.push.resume()
     if services.operator.can(Permission.SEND_SMS) and services.sms.gateway is not None:
         await services.sms.run_due()   # SMS campaigns approved or interrupted, now outside quiet hours
+    if engine is not services.engine:   # PostgreSQL: one worker does the duties, as it would for a team
+        from console.sandbox.worker import start_sandbox_worker
+
+        sandbox.extra.append(await start_sandbox_worker(engine, settings.db_url, sandbox.settings,
+                                                        sandbox.credentials))
     services.start_duties()   # SQLite: retries, campaigns, reverts, reports in-process (no worker)
     return sandbox
 

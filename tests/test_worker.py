@@ -493,3 +493,25 @@ async def test_status_bar_label_and_action_queue_show_the_worker_and_the_next_tr
     col = model.headers.index("下次重试")
     assert model.data(model.index(0, col)) == (now + timedelta(seconds=20)).astimezone().strftime("%H:%M:%S")
     assert model.data(model.index(0, model.headers.index("尝试次数"))) == "3"
+
+
+@pytest.mark.postgres
+async def test_the_sandbox_starts_one_worker_on_postgresql(pg: SimpleNamespace) -> None:
+    from console.credentials import MemoryStore
+    from console.sandbox.worker import LOGIN, start_sandbox_worker
+
+    owner = make_engine(pg.owner)
+    try:
+        w = await start_sandbox_worker(owner, pg.owner, {"kingsoft.url": ""}, MemoryStore())
+        try:
+            async def beats() -> bool:
+                return (await worker_status(owner)).workers == 1
+            await wait_for(beats, 30)
+            async with owner.connect() as conn:
+                login = (await conn.execute(sa.select(t.worker_heartbeats.c.login))).scalar_one()
+            assert login == LOGIN and not w.folder.joinpath("secrets").stat().st_mode & 0o077
+        finally:
+            await w.stop()
+        assert w.proc.returncode == 0 and not w.folder.exists()
+    finally:
+        await owner.dispose()
