@@ -363,7 +363,7 @@ async def test_no_idle_lock_when_off(qtbot: Any, settings: Any, db_url: str) -> 
 
 async def test_disabled_while_signed_in_locks_for_good(qtbot: Any, settings: Any, db_url: str,
                                                         expect_log: list[str], monkeypatch: Any) -> None:
-    expect_log.extend(["may no longer sign in", "sign-in refused"])
+    expect_log.extend(["may no longer sign in", "sign-in refused", "event listener lost its connection"])
     monkeypatch.setattr(session_lock, "CHECK_EVERY_S", 0.3)  # PostgreSQL ends the connections before any event
     n = names_for(db_url)
     admin, sue = n("admin1"), n("sue")
