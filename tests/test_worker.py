@@ -515,3 +515,40 @@ async def test_the_sandbox_starts_one_worker_on_postgresql(pg: SimpleNamespace) 
         assert w.proc.returncode == 0 and not w.folder.exists()
     finally:
         await owner.dispose()
+
+
+@pytest.mark.postgres
+async def test_the_worker_reverts_a_due_lockdown_in_its_own_name(pg: SimpleNamespace) -> None:
+    from console.services.chat.feed import LockdownPreset
+    from console.services.chat.moderation import CHAT_KINDS, ChatActionHandler, ChatModeration
+    from tests.test_chat_service import chat_users, make_rig
+
+    owner = make_engine(pg.owner)
+    await chat_users(owner)
+    await owner.dispose()
+    mod_engine = make_engine(pg.owner, pg_role="shihou_moderator")
+    rig = make_rig(mod_engine)
+    r = await rig.__anext__()
+    w = worker_stack(pg.worker_url, pg.login, kls_none())
+    try:
+        preset = LockdownPreset(id=0, name="紧急封控", mute_rooms=True, words=("临时词",), revert_after_minutes=30)
+        rec = await r.mod.lockdown(preset, ["1"], reason="突发刷屏")
+        assert rec.state == "done" and r.emu.rooms["1"].muted
+        w.actions.register(CHAT_KINDS, ChatActionHandler(r.rc))
+        w.moderation = ChatModeration(w.actions, w.engine, audit=w.audit,
+                                      clock=lambda: datetime.now(UTC) + timedelta(minutes=31))
+        assert await Duties(w).reverts() == 1
+        assert not r.emu.rooms["1"].muted and "临时词" not in r.emu.words
+        async with w.engine.connect() as conn:
+            row = (await conn.execute(sa.select(t.audit_log.c.actor, t.audit_log.c.role).where(
+                t.audit_log.c.kind == "chat_lockdown_revert"))).one()
+        assert tuple(row) == (pg.login, "worker")
+        assert await Duties(w).reverts() == 0
+    finally:
+        await w.engine.dispose()
+        await rig.aclose()
+        await mod_engine.dispose()
+
+
+def kls_none() -> Any:
+    return {}

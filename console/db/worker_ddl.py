@@ -25,7 +25,7 @@ _USERS_NO_PHONE = "id, nickname, phone_masked, registered_at, channel, status, l
 #: (object, privilege, kind) the worker's jobs need: kind ``table`` (privilege as has_table_privilege takes it,
 #: ``SELECT(col, …)`` for columns) or ``function``.
 WORKER_NEEDS: list[tuple[str, str, str]] = [
-    ("action_outbox", "SELECT", "table"), ("action_outbox", "UPDATE", "table"),
+    ("action_outbox", "SELECT", "table"), ("action_outbox", "UPDATE", "table"), ("action_outbox", "INSERT", "table"),
     ("audit_log", "INSERT", "table"), ("events", "INSERT", "table"), ("events", "SELECT", "table"),
     ("operators", "SELECT", "column:id,username,role,active"),
     ("rooms", "SELECT", "table"), ("rooms", "UPDATE", "column:state,updated_at"),
@@ -35,7 +35,7 @@ WORKER_NEEDS: list[tuple[str, str, str]] = [
     ("procrastinate_jobs", "SELECT", "table"), ("procrastinate_jobs", "INSERT", "table"),
     ("procrastinate_jobs", "UPDATE", "table"), ("procrastinate_jobs", "DELETE", "table"),
     ("procrastinate_workers", "INSERT", "table"), ("procrastinate_periodic_defers", "INSERT", "table"),
-    ("chat_lockdowns", "UPDATE", "table"), ("chat_sanction_targets", "UPDATE", "table"),
+    ("chat_lockdowns", "UPDATE", "table"), ("chat_sanction_targets", "UPDATE", "table"), ("chat_words", "DELETE", "table"),
     ("chat_rooms", "UPDATE", "table"),
     ("push_campaigns", "UPDATE", "table"), ("push_campaign_stats", "INSERT", "table"),
     ("sms_campaigns", "UPDATE", "table"),
@@ -127,6 +127,9 @@ GRANTS = [
     f"GRANT EXECUTE ON FUNCTION shihou_is_worker() TO {_EVERYONE}",
     # what running any queued action writes (its handler's apply), and the campaigns, reverts and reports
     f"GRANT SELECT, INSERT, UPDATE ON {_CHAT}, {_PUSH} TO {WORKER_ROLE}",
+    f"GRANT DELETE ON {_CHAT} TO {WORKER_ROLE}",
+    # a revert or a session gag lifted is an action the worker requests in its own name (kinds: the outbox guard)
+    f"GRANT INSERT ON action_outbox TO {WORKER_ROLE}",   # a revert takes its session-only words and whitelist back
     f"GRANT SELECT ON chat_messages, devices, approvals, sms_templates TO {WORKER_ROLE}",
     f"GRANT SELECT ({_USERS_NO_PHONE}) ON users TO {WORKER_ROLE}",
     f"GRANT SELECT, UPDATE ON sms_campaigns TO {WORKER_ROLE}",
@@ -144,6 +147,7 @@ GRANTS = [
 ]
 
 PG_DOWNGRADE_GRANTS = [
+    f"REVOKE INSERT ON action_outbox FROM {WORKER_ROLE}",
     f"REVOKE ALL ON {_CHAT}, {_PUSH} FROM {WORKER_ROLE}",
     f"REVOKE ALL ON chat_messages, devices, approvals, sms_templates, users, sms_campaigns, pushes, push_recipients, "
     f"sms_campaign_recipients, sms_messages, sms_opt_outs FROM {WORKER_ROLE}",
