@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
