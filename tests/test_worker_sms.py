@@ -18,7 +18,8 @@ from console.services.actions import ActionService
 from console.services.audit import AuditService
 from console.services.jobs import Duties
 from console.services.sms.service import Audience, SmsService
-from tests.test_sms import Rig, _templates, client, emu, rig, rows, wall  # noqa: F401 - fixtures
+from tests.test_sms import Rig, _templates, client, emu, rows, wall  # noqa: F401 - fixtures
+from tests.test_sms import rig as _sms_rig  # noqa: F401 - the fixture "rig"
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
