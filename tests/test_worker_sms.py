@@ -18,14 +18,13 @@ from console.services.actions import ActionService
 from console.services.audit import AuditService
 from console.services.jobs import Duties
 from console.services.sms.service import Audience, SmsService
-from tests.test_sms import Rig, _templates, client, emu, rows, wall  # noqa: F401 - fixtures
-from tests.test_sms import rig as _sms_rig  # noqa: F401 - the fixture "rig"
+from tests.test_sms import Rig, _templates, client, emu, rig, rows, wall  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_an_approved_campaign_is_sent_by_the_worker_and_its_report_refreshed(
-        rig: Rig, db_url: str, request: pytest.FixtureRequest) -> None:
+        rig: Rig, db_url: str, request: pytest.FixtureRequest) -> None:  # noqa: F811 - the fixture
     a, _ = rig.console(Role.OPERATOR, "op-a")
     b, _ = rig.console(Role.OPERATOR, "op-b")
     await _templates(a)
