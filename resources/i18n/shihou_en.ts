@@ -136,6 +136,11 @@
         <translation>Self-hosted nginx-rtmp</translation>
     </message>
     <message>
+        <location filename="../../console/views/accounts.py" line="126" />
+        <source>邮件 (SMTP)</source>
+        <translation>Mail (SMTP)</translation>
+    </message>
+    <message>
         <location filename="../../console/views/accounts.py" line="130" />
         <location filename="../../console/views/accounts.py" line="133" />
         <location filename="../../console/views/accounts.py" line="134" />
@@ -201,184 +206,214 @@
         <translation>Control URL (/control)</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="142" />
+        <location filename="../../console/views/accounts.py" line="139" />
+        <source>SMTP 服务器</source>
+        <translation>SMTP server</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/accounts.py" line="139" />
+        <source>端口（0：按加密方式默认）</source>
+        <translation>Port (0: the default of the security mode)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/accounts.py" line="140" />
+        <source>加密方式</source>
+        <translation>Security</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/accounts.py" line="140" />
+        <source>登录账号</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/accounts.py" line="140" />
+        <source>发件地址</source>
+        <translation>From address</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/accounts.py" line="144" />
         <source>SecretAccessKey</source>
         <translation>SecretAccessKey</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="142" />
+        <location filename="../../console/views/accounts.py" line="144" />
         <source>防盗链密钥</source>
         <translation>Anti-leech key</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="143" />
+        <location filename="../../console/views/accounts.py" line="145" />
         <source>App Secret</source>
         <translation>App Secret</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="143" />
+        <location filename="../../console/views/accounts.py" line="145" />
         <source>Master Secret</source>
         <translation>Master Secret</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="144" />
+        <location filename="../../console/views/accounts.py" line="146" />
         <source>AccessKey Secret</source>
         <translation>AccessKey Secret</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="144" />
+        <location filename="../../console/views/accounts.py" line="146" />
         <source>API 密钥</source>
         <translation>API key</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="147" />
+        <location filename="../../console/views/accounts.py" line="146" />
+        <source>邮箱密码</source>
+        <translation>Mail password</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/accounts.py" line="149" />
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="147" />
+        <location filename="../../console/views/accounts.py" line="149" />
         <source>密钥错误</source>
         <translation>Wrong key</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="147" />
+        <location filename="../../console/views/accounts.py" line="149" />
         <source>无法连接</source>
         <translation>Unreachable</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="148" />
+        <location filename="../../console/views/accounts.py" line="150" />
         <source>密钥有效，但请求被拒绝</source>
         <translation>Key accepted, call refused</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="148" />
+        <location filename="../../console/views/accounts.py" line="150" />
         <source>未配置</source>
         <translation>Not configured</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="153" />
+        <location filename="../../console/views/accounts.py" line="155" />
         <source>账号名称等设置保存到设置文件 %1，下次启动生效。</source>
         <translation>Account names and other settings are saved to the settings file %1 and take effect at the next start.</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="155" />
+        <location filename="../../console/views/accounts.py" line="157" />
         <source>本控制台没有设置文件（--config）：保存时会列出需要设置的 SHIHOU_* 环境变量，下次启动生效。</source>
         <translation>This console has no settings file (--config): Save lists the SHIHOU_* variables to set; they take effect at the next start.</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="156" />
+        <location filename="../../console/views/accounts.py" line="158" />
         <source>密钥只保存在系统钥匙串（服务 %1），不写入文件、日志或数据库。</source>
         <translation>Secrets are kept only in the system keyring (service %1), never in a file, a log or the database.</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="185" />
+        <location filename="../../console/views/accounts.py" line="187" />
         <source>输入新密钥（不会显示已保存的密钥）</source>
         <translation>Type a new secret (the saved one is never shown)</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="186" />
+        <location filename="../../console/views/accounts.py" line="188" />
         <source>正在读取…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="194" />
+        <location filename="../../console/views/accounts.py" line="196" />
         <source>无需密钥。</source>
         <translation>No secret needed.</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="196" />
+        <location filename="../../console/views/accounts.py" line="198" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="196" />
+        <location filename="../../console/views/accounts.py" line="198" />
         <source>删除密钥</source>
         <translation>Delete secrets</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="197" />
-        <location filename="../../console/views/accounts.py" line="281" />
+        <location filename="../../console/views/accounts.py" line="199" />
+        <location filename="../../console/views/accounts.py" line="283" />
         <source>测试</source>
         <translation>Test</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="256" />
+        <location filename="../../console/views/accounts.py" line="258" />
         <source>钥匙串不可用</source>
         <translation>Keyring unavailable</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="263" />
+        <location filename="../../console/views/accounts.py" line="265" />
         <source>未填写名称</source>
         <translation>No account name</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="266" />
+        <location filename="../../console/views/accounts.py" line="268" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="269" />
+        <location filename="../../console/views/accounts.py" line="271" />
         <source>未保存</source>
         <translation>Not saved</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="281" />
         <location filename="../../console/views/accounts.py" line="283" />
+        <location filename="../../console/views/accounts.py" line="285" />
         <source>正在测试…</source>
         <translation>Testing…</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="283" />
+        <location filename="../../console/views/accounts.py" line="285" />
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="323" />
+        <location filename="../../console/views/accounts.py" line="325" />
         <source>未保存：</source>
         <translation>Not saved: </translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="329" />
+        <location filename="../../console/views/accounts.py" line="331" />
         <source>密钥已保存到钥匙串：</source>
         <translation>Secrets saved in the keyring: </translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="331" />
+        <location filename="../../console/views/accounts.py" line="333" />
         <source>设置已写入 %1，下次启动生效。</source>
         <translation>Settings written to %1; they take effect at the next start.</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="333" />
+        <location filename="../../console/views/accounts.py" line="335" />
         <source>没有设置文件：请设置以下环境变量后重新启动：</source>
         <translation>No settings file: set these variables and start again:</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="335" />
+        <location filename="../../console/views/accounts.py" line="337" />
         <source>注意：这些设置当前来自环境变量或命令行，会覆盖设置文件：</source>
         <translation>Note: these settings come from the environment or the command line, which override the file: </translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="337" />
+        <location filename="../../console/views/accounts.py" line="339" />
         <source>没有需要保存的更改。</source>
         <translation>Nothing to save.</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="348" />
+        <location filename="../../console/views/accounts.py" line="350" />
         <source>从钥匙串删除 %1 的密钥？</source>
         <translation>Delete the %1 secrets from the keyring?</translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="363" />
+        <location filename="../../console/views/accounts.py" line="365" />
         <source>未删除：</source>
         <translation>Not deleted: </translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="365" />
+        <location filename="../../console/views/accounts.py" line="367" />
         <source>已从钥匙串删除：</source>
         <translation>Deleted from the keyring: </translation>
     </message>
     <message>
-        <location filename="../../console/views/accounts.py" line="365" />
+        <location filename="../../console/views/accounts.py" line="367" />
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
@@ -426,6 +461,11 @@
         <translation>Last error</translation>
     </message>
     <message>
+        <location filename="../../console/views/action_queue.py" line="34" />
+        <source>下次重试</source>
+        <translation>Next try</translation>
+    </message>
+    <message>
         <location filename="../../console/views/action_queue.py" line="41" />
         <source>排队中</source>
         <translation>Queued</translation>
@@ -440,21 +480,26 @@
         <source>完成</source>
         <translation>Done</translation>
     </message>
+    <message>
+        <location filename="../../console/views/action_queue.py" line="46" />
+        <source>执行中</source>
+        <translation>Running</translation>
+    </message>
 </context>
 <context>
     <name>ActionQueuePane</name>
     <message>
-        <location filename="../../console/views/action_queue.py" line="67" />
+        <location filename="../../console/views/action_queue.py" line="71" />
         <source>重试所选 (Enter)</source>
         <translation>Retry selected (Enter)</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_queue.py" line="97" />
+        <location filename="../../console/views/action_queue.py" line="101" />
         <source>排队 %1 · 失败 %2</source>
         <translation>Queued %1 · failed %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_queue.py" line="107" />
+        <location filename="../../console/views/action_queue.py" line="111" />
         <source>正在重试…</source>
         <translation>Retrying…</translation>
     </message>
@@ -717,79 +762,79 @@
 <context>
     <name>ChatFeedModel</name>
     <message>
-        <location filename="../../console/views/chat.py" line="296" />
+        <location filename="../../console/views/chat.py" line="294" />
         <source>时间</source>
         <extracomment>row_key of each row (C-speed look-ups) a serial per row, increasing downwards (bisect finds a key) row key -&gt; its serial row key -&gt; "已禁言10分钟" / "✓ 通过" (what this console did) append() calls that changed rows (tests, bench) rows dropped at the top of the window</extracomment>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="296" />
+        <location filename="../../console/views/chat.py" line="294" />
         <source>房间</source>
         <translation>Room</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="296" />
+        <location filename="../../console/views/chat.py" line="294" />
         <source>用户</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="296" />
+        <location filename="../../console/views/chat.py" line="294" />
         <source>内容</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="296" />
+        <location filename="../../console/views/chat.py" line="294" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="334" />
+        <location filename="../../console/views/chat.py" line="332" />
         <source>多个房间</source>
         <translation>Several rooms</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="335" />
+        <location filename="../../console/views/chat.py" line="333" />
         <source>%1 人</source>
         <translation>%1 users</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="336" />
+        <location filename="../../console/views/chat.py" line="334" />
         <source>×%1 相似</source>
         <translation>×%1 similar</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="337" />
+        <location filename="../../console/views/chat.py" line="335" />
         <source>相似合并</source>
         <translation>Similar merged</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="339" />
-        <location filename="../../console/views/chat.py" line="346" />
+        <location filename="../../console/views/chat.py" line="337" />
+        <location filename="../../console/views/chat.py" line="344" />
         <source>已撤回</source>
         <translation>Recalled</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="350" />
+        <location filename="../../console/views/chat.py" line="348" />
         <source>首次发言</source>
         <translation>First message</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="352" />
+        <location filename="../../console/views/chat.py" line="350" />
         <source>新账号</source>
         <translation>New account</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="371" />
+        <location filename="../../console/views/chat.py" line="369" />
         <source>点击打开用户卡片</source>
         <translation>Click to open the user card</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="371" />
+        <location filename="../../console/views/chat.py" line="369" />
         <source>非平台用户</source>
         <translation>Not a platform user</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="373" />
+        <location filename="../../console/views/chat.py" line="371" />
         <source>点击打开房间预览</source>
         <translation>Click to open the room preview</translation>
     </message>
@@ -1097,210 +1142,210 @@
 <context>
     <name>ChatPane</name>
     <message>
-        <location filename="../../console/views/chat.py" line="903" />
+        <location filename="../../console/views/chat.py" line="901" />
         <source>筛选房间</source>
         <extracomment>where live lines are read and flagged: the chat reader's child process (off this thread) or, without one, the ChatService here flood rows whose new count waits for GROUP_REFRESH_S: row key -&gt; (group, lines it counted, shown at) lines left out by focus mode in this feed lines added while auto-scroll was paused lines that reached the model: as their own row, or counted into a flood row (bench) lines left out by focus mode (counted in the banner), every feed (bench) called with every line as it leaves the queue for the model (bench: which ids were placed) lines read from the database (bench)</extracomment>
         <translation>Filter rooms</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="923" />
+        <location filename="../../console/views/chat.py" line="921" />
         <source>专注模式：自动</source>
         <translation>Focus mode: auto</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="923" />
+        <location filename="../../console/views/chat.py" line="921" />
         <source>专注模式：开</source>
         <translation>Focus mode: on</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="924" />
+        <location filename="../../console/views/chat.py" line="922" />
         <source>专注模式：关</source>
         <translation>Focus mode: off</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="926" />
+        <location filename="../../console/views/chat.py" line="924" />
         <source>名单与设置…</source>
         <translation>Lists and settings…</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="979" />
+        <location filename="../../console/views/chat.py" line="977" />
         <source>J/K 选择 · 1 撤回 · 2 禁言10分钟 · 3 禁言1小时 · 4 本场禁言 · 5 封禁 · Enter 通过 · Ctrl+Z 撤销 · U 用户卡片</source>
         <translation>J/K select · 1 recall · 2 gag 10 min · 3 gag 1 h · 4 gag for the session · 5 block · Enter approve · Ctrl+Z undo · U user card</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1087" />
+        <location filename="../../console/views/chat.py" line="1077" />
         <source>⚑ 全部标记消息（跨房间）</source>
         <translation>⚑ All flagged messages (all rooms)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1087" />
-        <location filename="../../console/views/chat.py" line="1126" />
+        <location filename="../../console/views/chat.py" line="1077" />
+        <location filename="../../console/views/chat.py" line="1116" />
         <source>全部房间</source>
         <translation>All rooms</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1092" />
+        <location filename="../../console/views/chat.py" line="1082" />
         <source>  🔇已禁言</source>
         <translation>  🔇muted</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1124" />
+        <location filename="../../console/views/chat.py" line="1114" />
         <source>全部标记消息（跨房间）</source>
         <translation>All flagged messages (all rooms)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1167" />
+        <location filename="../../console/views/chat.py" line="1157" />
         <source>正在读取聊天…</source>
         <translation>Reading the chat…</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1440" />
+        <location filename="../../console/views/chat.py" line="1430" />
         <source>%1 条/秒</source>
         <translation>%1 msg/s</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1443" />
+        <location filename="../../console/views/chat.py" line="1433" />
         <source>专注模式（手动开启，%1 条/秒）：仅显示标记、首次发言和新账号消息，刷屏已合并；已隐藏 %2 条</source>
         <translation>Focus mode (switched on, %1 msg/s): flagged lines, first messages and new accounts only, floods merged; %2 hidden</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1448" />
+        <location filename="../../console/views/chat.py" line="1438" />
         <source>专注模式：消息过快（%1 条/秒），仅显示标记、首次发言和新账号消息，刷屏已合并；已隐藏 %2 条</source>
         <translation>Focus mode: messages too fast (%1/s); showing only flagged, first and new-account messages, floods merged; %2 hidden</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1456" />
+        <location filename="../../console/views/chat.py" line="1446" />
         <source>%1 条新消息 ↓</source>
         <translation>%1 new messages ↓</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1500" />
+        <location filename="../../console/views/chat.py" line="1490" />
         <source>%1 条相似消息，发送者超过 %2 人（操作只作用于最先的 %2 人）</source>
         <translation>%1 similar messages from more than %2 senders (an action reaches the first %2 only)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1503" />
+        <location filename="../../console/views/chat.py" line="1493" />
         <source>%1 条相似消息，%2 个发送者（操作将作用于全部发送者）</source>
         <translation>%1 similar messages from %2 senders (actions apply to every sender)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1508" />
+        <location filename="../../console/views/chat.py" line="1498" />
         <source>标记：</source>
         <translation>Flags: </translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1509" />
+        <location filename="../../console/views/chat.py" line="1499" />
         <source>（共 %1 字）</source>
         <translation> (%1 characters in all)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1532" />
+        <location filename="../../console/views/chat.py" line="1522" />
         <source>此聊天室没有对应的平台房间：</source>
         <translation>This chat room has no platform room: </translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1539" />
+        <location filename="../../console/views/chat.py" line="1529" />
         <source>发送者不是平台用户：</source>
         <translation>The sender is not a platform user: </translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1574" />
+        <location filename="../../console/views/chat.py" line="1564" />
         <source>✓ 通过</source>
         <translation>✓ Approved</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1586" />
+        <location filename="../../console/views/chat.py" line="1576" />
         <source>请先用 J/K 选择一条消息</source>
         <translation>Select a message with J/K first</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1611" />
+        <location filename="../../console/views/chat.py" line="1601" />
         <source>%2 条相似消息中最先的 %1 个发送者</source>
         <translation>the first %1 senders of %2 similar messages</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1613" />
+        <location filename="../../console/views/chat.py" line="1603" />
         <source>%1 个发送者的 %2 条相似消息</source>
         <translation>%2 similar messages from %1 senders</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1619" />
+        <location filename="../../console/views/chat.py" line="1609" />
         <source>处理中：</source>
         <translation>Working: </translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1643" />
+        <location filename="../../console/views/chat.py" line="1633" />
         <source>已%1（%2 人）</source>
         <translation>Done: %1 (%2 users)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1645" />
+        <location filename="../../console/views/chat.py" line="1635" />
         <source>已%1：%2 人 — Ctrl+Z 撤销</source>
         <translation>Done: %1, %2 users — Ctrl+Z to undo</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1649" />
+        <location filename="../../console/views/chat.py" line="1639" />
         <source>部分完成</source>
         <translation>Partly done</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1649" />
+        <location filename="../../console/views/chat.py" line="1639" />
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1649" />
+        <location filename="../../console/views/chat.py" line="1639" />
         <source>排队重试</source>
         <translation>Queued for retry</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1652" />
+        <location filename="../../console/views/chat.py" line="1642" />
         <source>%1：%2/%3 人已完成，%4 人排队重试，%5 人失败（见操作队列）</source>
         <translation>%1: %2/%3 users done, %4 queued for retry, %5 failed (see the action queue)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1658" />
+        <location filename="../../console/views/chat.py" line="1648" />
         <source>已</source>
         <translation>Done: </translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1659" />
+        <location filename="../../console/views/chat.py" line="1649" />
         <source>已%1 — Ctrl+Z 撤销</source>
         <translation>Done: %1 — Ctrl+Z to undo</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1662" />
+        <location filename="../../console/views/chat.py" line="1652" />
         <source>排队重试：</source>
         <translation>Queued for retry: </translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1663" />
+        <location filename="../../console/views/chat.py" line="1653" />
         <source>已排队，将自动重试：</source>
         <translation>Queued, will retry: </translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1666" />
+        <location filename="../../console/views/chat.py" line="1656" />
         <source>操作失败：</source>
         <translation>Failed: </translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1673" />
+        <location filename="../../console/views/chat.py" line="1663" />
         <source>没有可撤销的操作（仅限 %1 秒内）</source>
         <translation>Nothing to undo (only within %1 seconds)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1678" />
+        <location filename="../../console/views/chat.py" line="1668" />
         <source>撤回的消息无法恢复（融云不支持撤销撤回）</source>
         <translation>A recalled message cannot be restored (RongCloud cannot undo a recall)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1681" />
+        <location filename="../../console/views/chat.py" line="1671" />
         <source>撤销：</source>
         <translation>Undo: </translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="1689" />
-        <location filename="../../console/views/chat.py" line="1690" />
+        <location filename="../../console/views/chat.py" line="1679" />
+        <location filename="../../console/views/chat.py" line="1680" />
         <source>已撤销：</source>
         <translation>Undone: </translation>
     </message>
@@ -1436,6 +1481,39 @@
     </message>
 </context>
 <context>
+    <name>DigestDialog</name>
+    <message>
+        <location filename="../../console/views/digest.py" line="42" />
+        <source>最近一次审核摘要</source>
+        <translation>Last moderation digest</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/digest.py" line="60" />
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/digest.py" line="69" />
+        <source>正在读取…</source>
+        <translation>Reading…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/digest.py" line="77" />
+        <source>还没有发送过审核摘要。</source>
+        <translation>No digest has been mailed yet.</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/digest.py" line="81" />
+        <source>%1 · 发送于 %2（北京时间）· 收件人 %3</source>
+        <translation>%1 · sent at %2 (Beijing time) · to %3</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/digest.py" line="87" />
+        <source>读取失败：%1</source>
+        <translation>Could not read it: %1</translation>
+    </message>
+</context>
+<context>
     <name>HealthChart</name>
     <message>
         <location filename="../../console/views/room_monitor.py" line="901" />
@@ -1528,116 +1606,121 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="61" />
-        <location filename="../../console/views/main_window.py" line="129" />
-        <location filename="../../console/views/main_window.py" line="279" />
+        <location filename="../../console/views/main_window.py" line="63" />
+        <location filename="../../console/views/main_window.py" line="133" />
+        <location filename="../../console/views/main_window.py" line="284" />
         <source>狮吼直播控制台</source>
         <translation>Shihou Console</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="70" />
+        <location filename="../../console/views/main_window.py" line="72" />
         <source>正在启动…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="78" />
+        <location filename="../../console/views/main_window.py" line="80" />
         <source>账号(&amp;A)</source>
         <extracomment>The credential store 账号与密钥 edits (None: the OS keyring; the sandbox sets its own).</extracomment>
         <translation>&amp;Account</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="79" />
+        <location filename="../../console/views/main_window.py" line="81" />
         <source>锁定控制台</source>
         <translation>Lock the console</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="82" />
+        <location filename="../../console/views/main_window.py" line="84" />
         <source>退出登录 / 切换运营人员</source>
         <translation>Sign out / switch operator</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="133" />
+        <location filename="../../console/views/main_window.py" line="138" />
         <source>用户查询</source>
         <translation>User lookup</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="141" />
+        <location filename="../../console/views/main_window.py" line="146" />
         <source>直播监控</source>
         <translation>Room monitor</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="142" />
+        <location filename="../../console/views/main_window.py" line="147" />
         <source>多路预览</source>
         <translation>Video wall</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="149" />
+        <location filename="../../console/views/main_window.py" line="154" />
         <source>聊天审核</source>
         <translation>Chat moderation</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="155" />
+        <location filename="../../console/views/main_window.py" line="160" />
         <source>推送</source>
         <translation>Pushes</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="159" />
+        <location filename="../../console/views/main_window.py" line="164" />
         <source>短信群发</source>
         <translation>SMS campaigns</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="161" />
+        <location filename="../../console/views/main_window.py" line="166" />
         <source>操作队列</source>
         <translation>Action queue</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="163" />
+        <location filename="../../console/views/main_window.py" line="168" />
         <source>审计日志</source>
         <translation>Audit log</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="167" />
+        <location filename="../../console/views/main_window.py" line="172" />
         <source>运营人员管理</source>
         <translation>Operators</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="181" />
+        <location filename="../../console/views/main_window.py" line="186" />
         <source>数据库：</source>
         <translation>Database: </translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="183" />
+        <location filename="../../console/views/main_window.py" line="188" />
         <source>实时通知 (LISTEN/NOTIFY)</source>
         <translation>live (LISTEN/NOTIFY)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="183" />
+        <location filename="../../console/views/main_window.py" line="188" />
         <source>轮询同步</source>
         <translation>polling</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="184" />
-        <location filename="../../console/views/main_window.py" line="356" />
+        <location filename="../../console/views/main_window.py" line="189" />
+        <location filename="../../console/views/main_window.py" line="361" />
         <source>已连接</source>
         <translation>connected</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="330" />
+        <location filename="../../console/views/main_window.py" line="335" />
         <source>该房间当前未开播</source>
         <translation>This room is not live</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="352" />
+        <location filename="../../console/views/main_window.py" line="357" />
         <source>新告警：</source>
         <translation>New alert: </translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="358" />
+        <location filename="../../console/views/main_window.py" line="363" />
+        <source>事件中断，重连中</source>
+        <translation>events interrupted, reconnecting</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="365" />
         <source>连接中断</source>
         <translation>disconnected</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="364" />
+        <location filename="../../console/views/main_window.py" line="371" />
         <source>数据库错误</source>
         <translation>database error</translation>
     </message>
@@ -2564,13 +2647,13 @@
 <context>
     <name>ReasonChooser</name>
     <message>
-        <location filename="../../console/views/chat.py" line="799" />
+        <location filename="../../console/views/chat.py" line="797" />
         <source>补充说明（可选）</source>
         <extracomment>rendered rows by row key: (pixmap, cells, bg, fgs, selected), least recently painted first rows rendered into the row cache: tests, the benchmark</extracomment>
         <translation>Details (optional)</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="801" />
+        <location filename="../../console/views/chat.py" line="799" />
         <source>Enter 确认 · 数字键选择原因并确认 · Esc 取消</source>
         <translation>Enter confirms · a digit picks a reason and confirms · Esc cancels</translation>
     </message>
@@ -2889,458 +2972,458 @@
 <context>
     <name>SmsPane</name>
     <message>
-        <location filename="../../console/views/sms.py" line="283" />
+        <location filename="../../console/views/sms.py" line="281" />
         <source>内容</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="285" />
+        <location filename="../../console/views/sms.py" line="283" />
         <source>活动名称（仅内部可见）</source>
         <translation>Campaign name (internal only)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="286" />
+        <location filename="../../console/views/sms.py" line="284" />
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="289" />
+        <location filename="../../console/views/sms.py" line="287" />
         <source>服务商已审核通过的通知 / 营销模板</source>
         <translation>Notice / marketing templates approved by the vendor</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="290" />
+        <location filename="../../console/views/sms.py" line="288" />
         <source>模板</source>
         <translation>Template</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="292" />
+        <location filename="../../console/views/sms.py" line="290" />
         <source>模板编号（空：同步全部模板）</source>
         <translation>Template code (empty: sync every template)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="293" />
+        <location filename="../../console/views/sms.py" line="291" />
         <source>从服务商同步</source>
         <translation>Sync from vendor</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="298" />
+        <location filename="../../console/views/sms.py" line="296" />
         <source>同步模板</source>
         <translation>Sync template</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="302" />
+        <location filename="../../console/views/sms.py" line="300" />
         <source>变量</source>
         <translation>Variables</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="309" />
+        <location filename="../../console/views/sms.py" line="307" />
         <source>预览</source>
         <translation>Preview</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="315" />
+        <location filename="../../console/views/sms.py" line="313" />
         <source>受众</source>
         <translation>Audience</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="319" />
+        <location filename="../../console/views/sms.py" line="317" />
         <source>近 N 天活跃的用户</source>
         <translation>Users active in the last N days</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="319" />
+        <location filename="../../console/views/sms.py" line="317" />
         <source>近 N 天注册的用户</source>
         <translation>Users registered in the last N days</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="320" />
+        <location filename="../../console/views/sms.py" line="318" />
         <source>指定用户 ID</source>
         <translation>Given user IDs</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="322" />
-        <location filename="../../console/views/sms.py" line="364" />
+        <location filename="../../console/views/sms.py" line="320" />
+        <location filename="../../console/views/sms.py" line="362" />
         <source>方式</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="327" />
+        <location filename="../../console/views/sms.py" line="325" />
         <source> 天</source>
         <translation> days</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="328" />
+        <location filename="../../console/views/sms.py" line="326" />
         <source>天数</source>
         <translation>Days</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="331" />
+        <location filename="../../console/views/sms.py" line="329" />
         <source>用户 ID，逗号或换行分隔</source>
         <translation>User IDs, separated by commas or new lines</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="334" />
+        <location filename="../../console/views/sms.py" line="332" />
         <source>用户 ID</source>
         <translation>User ID</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="336" />
+        <location filename="../../console/views/sms.py" line="334" />
         <source>受众：—</source>
         <translation>Audience: —</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="343" />
+        <location filename="../../console/views/sms.py" line="341" />
         <source>发送时间</source>
         <translation>Send time</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="357" />
+        <location filename="../../console/views/sms.py" line="355" />
         <source>（北京时间，起止相同则不限）</source>
         <translation>(Beijing time; same start and end: no quiet hours)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="359" />
+        <location filename="../../console/views/sms.py" line="357" />
         <source>免打扰</source>
         <translation>Quiet hours</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="362" />
+        <location filename="../../console/views/sms.py" line="360" />
         <source>批准后立即发送</source>
         <translation>Send as soon as approved</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="363" />
+        <location filename="../../console/views/sms.py" line="361" />
         <source>定时发送</source>
         <translation>Send at a set time</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="369" />
+        <location filename="../../console/views/sms.py" line="367" />
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="373" />
+        <location filename="../../console/views/sms.py" line="371" />
         <source>用途 / 原因（写入审计）</source>
         <translation>Purpose / reason (written to the audit log)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="374" />
-        <location filename="../../console/views/sms.py" line="475" />
+        <location filename="../../console/views/sms.py" line="372" />
+        <location filename="../../console/views/sms.py" line="473" />
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="378" />
+        <location filename="../../console/views/sms.py" line="376" />
         <source>输入受众人数以确认</source>
         <translation>Type the audience size to confirm</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="380" />
+        <location filename="../../console/views/sms.py" line="378" />
         <source>确认人数</source>
         <translation>Confirm size</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="383" />
+        <location filename="../../console/views/sms.py" line="381" />
         <source>提交审批</source>
         <translation>Submit for approval</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="386" />
+        <location filename="../../console/views/sms.py" line="384" />
         <source>每个短信活动都需要另一位运营批准后才会发送（Ctrl+Enter）</source>
         <translation>Every SMS campaign is sent only after another operator approves it (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="420" />
+        <location filename="../../console/views/sms.py" line="418" />
         <source>选择一个活动查看投递报表</source>
         <translation>Select a campaign to see its delivery report</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="427" />
+        <location filename="../../console/views/sms.py" line="425" />
         <source>查询回执</source>
         <translation>Fetch receipts</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="430" />
+        <location filename="../../console/views/sms.py" line="428" />
         <source>发送已批准的活动</source>
         <translation>Send approved campaign</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="433" />
+        <location filename="../../console/views/sms.py" line="431" />
         <source>取消原因</source>
         <translation>Reason for cancelling</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="434" />
+        <location filename="../../console/views/sms.py" line="432" />
         <source>取消活动</source>
         <translation>Cancel campaign</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="440" />
+        <location filename="../../console/views/sms.py" line="438" />
         <source>活动与报表</source>
         <translation>Campaigns and reports</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="444" />
+        <location filename="../../console/views/sms.py" line="442" />
         <source>等待第二位运营审批的短信活动（不能审批自己提交的活动）</source>
         <translation>SMS campaigns awaiting a second operator's approval (you cannot approve your own)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="448" />
+        <location filename="../../console/views/sms.py" line="446" />
         <source>审批意见（驳回时必填）</source>
         <translation>Note (required to reject)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="451" />
+        <location filename="../../console/views/sms.py" line="449" />
         <source>批准</source>
         <translation>Approve</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="453" />
+        <location filename="../../console/views/sms.py" line="451" />
         <source>驳回</source>
         <translation>Reject</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="461" />
-        <location filename="../../console/views/sms.py" line="884" />
+        <location filename="../../console/views/sms.py" line="459" />
+        <location filename="../../console/views/sms.py" line="865" />
         <source>审批</source>
         <translation>Approvals</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="465" />
+        <location filename="../../console/views/sms.py" line="463" />
         <source>按号码查找（数字）</source>
         <translation>Find by number (digits)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="472" />
+        <location filename="../../console/views/sms.py" line="470" />
         <source>手机号，如 138 1234 1234</source>
         <translation>Phone, e.g. 138 1234 1234</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="473" />
+        <location filename="../../console/views/sms.py" line="471" />
         <source>原因（添加与移除都写入审计）</source>
         <translation>Reason (adding and removing are both audited)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="474" />
+        <location filename="../../console/views/sms.py" line="472" />
         <source>手机号</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="478" />
+        <location filename="../../console/views/sms.py" line="476" />
         <source>加入拒收名单</source>
         <translation>Add to opt-out list</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="481" />
+        <location filename="../../console/views/sms.py" line="479" />
         <source>移出所选号码</source>
         <translation>Remove selected number</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="487" />
+        <location filename="../../console/views/sms.py" line="485" />
         <source>拒收名单</source>
         <translation>Opt-out list</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="510" />
+        <location filename="../../console/views/sms.py" line="508" />
         <source>${%1} 的值</source>
         <translation>Value of ${%1}</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="524" />
+        <location filename="../../console/views/sms.py" line="522" />
         <source>（没有可用的模板：先从服务商同步一个已审核的模板）</source>
         <translation>(No usable template: sync an approved template from the vendor first)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="532" />
+        <location filename="../../console/views/sms.py" line="530" />
         <source>%1 字 · 按 %2 条计费</source>
         <translation>%1 characters · billed as %2 message(s)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="534" />
+        <location filename="../../console/views/sms.py" line="532" />
         <source>未填：</source>
         <translation>Missing: </translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="561" />
+        <location filename="../../console/views/sms.py" line="559" />
         <source>受众：计算中…</source>
         <translation>Audience: counting…</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="572" />
+        <location filename="../../console/views/sms.py" line="570" />
         <source>受众：</source>
         <translation>Audience: </translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="579" />
+        <location filename="../../console/views/sms.py" line="577" />
         <source>受众：%1 人</source>
         <translation>Audience: %1 users</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="581" />
+        <location filename="../../console/views/sms.py" line="579" />
         <source>（已排除拒收 %1 人）</source>
         <translation>(%1 opted out, excluded)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="583" />
+        <location filename="../../console/views/sms.py" line="581" />
         <source>受众：为空（没有可发送的用户）</source>
         <translation>Audience: empty (nobody to send to)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="593" />
+        <location filename="../../console/views/sms.py" line="591" />
         <source>此活动将发送给 %1 人。请在下方输入这个数字以确认。</source>
         <translation>This campaign goes to %1 users. Type this number below to confirm.</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="612" />
+        <location filename="../../console/views/sms.py" line="610" />
         <source>有 %1 处需要修改，未发送任何内容</source>
         <translation>%1 problems to fix; nothing was sent</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="622" />
+        <location filename="../../console/views/sms.py" line="620" />
         <source>不能审批自己提交的活动：需要另一位运营在其控制台批准</source>
         <translation>You cannot approve your own campaign: another operator must approve it in their console</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="635" />
+        <location filename="../../console/views/sms.py" line="633" />
         <source>请选择一个已审核的模板</source>
         <translation>Choose an approved template</translation>
     </message>
     <message>
+        <location filename="../../console/views/sms.py" line="635" />
         <location filename="../../console/views/sms.py" line="637" />
         <location filename="../../console/views/sms.py" line="639" />
-        <location filename="../../console/views/sms.py" line="641" />
         <source>必填</source>
         <translation>Required</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="654" />
+        <location filename="../../console/views/sms.py" line="652" />
         <source>定时时间已过去：%1</source>
         <translation>The scheduled time is in the past: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="662" />
+        <location filename="../../console/views/sms.py" line="660" />
         <source>正在生成收件人名单…</source>
         <translation>Building the recipient list…</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="669" />
+        <location filename="../../console/views/sms.py" line="667" />
         <source>活动 #%1 已提交审批（%2 人）：需要另一位运营在其控制台批准后才会发送</source>
         <translation>Campaign #%1 submitted for approval (%2 users): it is sent only after another operator approves it in their console</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="679" />
+        <location filename="../../console/views/sms.py" line="677" />
         <source>已从服务商同步 %1 个模板，其中 %2 个可用于活动</source>
         <translation>Synced %1 templates from the vendor, %2 usable for campaigns</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="684" />
-        <location filename="../../console/views/sms.py" line="694" />
+        <location filename="../../console/views/sms.py" line="682" />
+        <location filename="../../console/views/sms.py" line="692" />
         <source>正在同步模板…</source>
         <translation>Syncing template…</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="688" />
+        <location filename="../../console/views/sms.py" line="686" />
         <source>已审核</source>
         <translation>approved</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="688" />
+        <location filename="../../console/views/sms.py" line="686" />
         <source>未通过审核，不能用于活动</source>
         <translation>not approved; cannot be used for campaigns</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="689" />
+        <location filename="../../console/views/sms.py" line="687" />
         <source>模板 %1 已同步：%2</source>
         <translation>Template %1 synced: %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="699" />
+        <location filename="../../console/views/sms.py" line="697" />
         <source>请先选择一条审批</source>
         <translation>Select an approval first</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="707" />
+        <location filename="../../console/views/sms.py" line="705" />
         <source>已批准</source>
         <translation>approved</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="707" />
+        <location filename="../../console/views/sms.py" line="705" />
         <source>已驳回</source>
         <translation>rejected</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="708" />
+        <location filename="../../console/views/sms.py" line="706" />
         <source>审批 #%1 %2</source>
         <translation>Approval #%1 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="746" />
+        <location filename="../../console/views/sms.py" line="744" />
         <source>活动 #%1 将于 %2 开始发送（定时或免打扰时段）</source>
         <translation>Campaign #%1 starts sending at %2 (schedule or quiet hours)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="753" />
+        <location filename="../../console/views/sms.py" line="747" />
         <source>活动 #%1 还有 %2 人待重试</source>
         <translation>Campaign #%1: %2 recipients left to retry</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="758" />
+        <location filename="../../console/views/sms.py" line="751" />
         <source>活动 #%1 发送完毕：%2 条已提交，%3 条失败</source>
         <translation>Campaign #%1 finished: %2 accepted, %3 failed</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="790" />
+        <location filename="../../console/views/sms.py" line="773" />
         <source>已加入拒收名单</source>
         <translation>Added to the opt-out list</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="790" />
+        <location filename="../../console/views/sms.py" line="773" />
         <source>该号码已在拒收名单中</source>
         <translation>This number is already on the opt-out list</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="800" />
+        <location filename="../../console/views/sms.py" line="783" />
         <source>请先选择一个号码</source>
         <translation>Select a number first</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="806" />
+        <location filename="../../console/views/sms.py" line="789" />
         <source>%1 已移出拒收名单</source>
         <translation>%1 removed from the opt-out list</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="837" />
+        <location filename="../../console/views/sms.py" line="820" />
         <source>营销</source>
         <translation>marketing</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="837" />
+        <location filename="../../console/views/sms.py" line="820" />
         <source>通知</source>
         <translation>notice</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="864" />
+        <location filename="../../console/views/sms.py" line="847" />
         <source>活动 #%1 已获批准，开始发送</source>
         <translation>Campaign #%1 approved; sending</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="869" />
+        <location filename="../../console/views/sms.py" line="852" />
         <source>活动 #%1 被驳回</source>
         <translation>Campaign #%1 rejected</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="935" />
+        <location filename="../../console/views/sms.py" line="916" />
         <source>共 %1 人 · 待发 %2 · 已发送 %3 · 已送达 %4 · 失败 %5 · 等待回执 %6 · 拒收跳过 %7</source>
         <translation>%1 recipients · %2 to send · %3 sent · %4 delivered · %5 failed · %6 awaiting receipt · %7 skipped (opted out)</translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="940" />
+        <location filename="../../console/views/sms.py" line="921" />
         <source>错误：</source>
         <translation>Errors: </translation>
     </message>
     <message>
-        <location filename="../../console/views/sms.py" line="942" />
+        <location filename="../../console/views/sms.py" line="923" />
         <source>等待至 </source>
         <translation>Waiting until </translation>
     </message>
@@ -3978,6 +4061,44 @@
     </message>
 </context>
 <context>
+    <name>WorkerStatusLabel</name>
+    <message>
+        <location filename="../../console/views/worker_status.py" line="63" />
+        <source>本机执行</source>
+        <translation>Run in this console</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/worker_status.py" line="65" />
+        <source>%1 个执行器</source>
+        <translation>%1 workers</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/worker_status.py" line="67" />
+        <source>无执行器在线</source>
+        <translation>No worker online</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/worker_status.py" line="68" />
+        <source>后台任务：</source>
+        <translation>Background jobs:</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/worker_status.py" line="68" />
+        <source>%1 待办</source>
+        <translation>%1 waiting</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/worker_status.py" line="70" />
+        <source>%1 失败</source>
+        <translation>%1 failed</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/worker_status.py" line="73" />
+        <source>执行器（worker）每几秒写一次心跳；待办：排队中的操作与作业；失败：近一天失败的操作与作业</source>
+        <translation>A worker writes a heartbeat every few seconds; waiting: queued actions and jobs; failed: actions and jobs that failed in the last day</translation>
+    </message>
+</context>
+<context>
     <name>_RunningDialog</name>
     <message>
         <location filename="../../console/views/operator_dialogs.py" line="83" />
@@ -4001,83 +4122,83 @@
 <context>
     <name>chat</name>
     <message>
-        <location filename="../../console/views/chat.py" line="205" />
+        <location filename="../../console/views/chat.py" line="203" />
         <source>敏感词</source>
-        <extracomment>At most ~15 layouts a second: the queue is moved into the model at most once per FLUSH_MS. Rows kept in memory per feed (the database keeps the rest); while paused the window may grow to 2×. Elided cell texts remembered (eliding a CJK line lays it out). Rows rendered ahead per turn of the event loop (about 0.3 ms each) Texts of at most STATIC_CHARS characters outside the message column are kept laid out (QStaticText) Rendered rows kept by the feed view, in screens (rows on screen × this; a 1,400-px row is ~120 KB) characters at least as wide as any a chat line usually holds (Latin, CJK, emoji) A cell shows at most this many characters (the detail panel shows ChatLine.display, itself bounded). Ctrl+Z reverses the last action for this long after its key press. One read returns at most this many lines; a full page is followed by another read at once. A new read starts at most this often (events arrive up to 50/s at high rates; a read costs the UI thread ~1–5 ms whatever its size: a pooled connection, its ping, the query). How often the pane reverts lockdowns whose time has come (ChatModeration.revert_due). Lines of the first read of a feed. The cross-room flagged feed starts from the flagged lines among this many latest messages (flagging runs on the UI thread: ~40 µs a line measured here, so 2,000 lines ≈ 0.1 s once). Near-duplicates collapse into one row from this many lines within FLOOD_WINDOW_S (or one batch). A flood row already shown takes its new count at most this often (seconds). A flood row this close to the bottom is updated where it is; further up it moves down to the newest. the combined feed of flagged lines across rooms every room's lines Preset reasons (the digit picks one in the reason chooser). Flag kinds in words (marked for lupdate; translated where shown).</extracomment>
+        <extracomment>At most ~15 layouts a second: the queue is moved into the model at most once per FLUSH_MS. Rows kept in memory per feed (the database keeps the rest); while paused the window may grow to 2×. Elided cell texts remembered (eliding a CJK line lays it out). Rows rendered ahead per turn of the event loop (about 0.3 ms each) Texts of at most STATIC_CHARS characters outside the message column are kept laid out (QStaticText) Rendered rows kept by the feed view, in screens (rows on screen × this; a 1,400-px row is ~120 KB) characters at least as wide as any a chat line usually holds (Latin, CJK, emoji) A cell shows at most this many characters (the detail panel shows ChatLine.display, itself bounded). Ctrl+Z reverses the last action for this long after its key press. One read returns at most this many lines; a full page is followed by another read at once. A new read starts at most this often (events arrive up to 50/s at high rates; a read costs the UI thread ~1–5 ms whatever its size: a pooled connection, its ping, the query). Lines of the first read of a feed. The cross-room flagged feed starts from the flagged lines among this many latest messages (flagging runs on the UI thread: ~40 µs a line measured here, so 2,000 lines ≈ 0.1 s once). Near-duplicates collapse into one row from this many lines within FLOOD_WINDOW_S (or one batch). A flood row already shown takes its new count at most this often (seconds). A flood row this close to the bottom is updated where it is; further up it moves down to the newest. the combined feed of flagged lines across rooms every room's lines Preset reasons (the digit picks one in the reason chooser). Flag kinds in words (marked for lupdate; translated where shown).</extracomment>
         <translation>Sensitive words</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="205" />
+        <location filename="../../console/views/chat.py" line="203" />
         <source>规则</source>
         <translation>Rule</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="206" />
+        <location filename="../../console/views/chat.py" line="204" />
         <source>链接</source>
         <translation>Link</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="206" />
+        <location filename="../../console/views/chat.py" line="204" />
         <source>新账号</source>
         <translation>New account</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="207" />
+        <location filename="../../console/views/chat.py" line="205" />
         <source>重复</source>
         <translation>Repeated</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="208" />
+        <location filename="../../console/views/chat.py" line="206" />
         <source>融云已替换</source>
         <translation>Replaced by RongCloud</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="214" />
-        <location filename="../../console/views/chat.py" line="227" />
-        <location filename="../../console/views/chat.py" line="231" />
+        <location filename="../../console/views/chat.py" line="212" />
+        <location filename="../../console/views/chat.py" line="225" />
+        <location filename="../../console/views/chat.py" line="229" />
         <source>撤回</source>
         <extracomment>The default ladder's labels (DEFAULT_LADDER) come from data, so lupdate cannot see them in a tr() call: they are marked here and translated by ladder_text().</extracomment>
         <translation>Recall</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="214" />
+        <location filename="../../console/views/chat.py" line="212" />
         <source>禁言10分钟</source>
         <translation>Gag 10 min</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="215" />
+        <location filename="../../console/views/chat.py" line="213" />
         <source>禁言1小时</source>
         <translation>Gag 1 h</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="215" />
-        <location filename="../../console/views/chat.py" line="233" />
+        <location filename="../../console/views/chat.py" line="213" />
+        <location filename="../../console/views/chat.py" line="231" />
         <source>本场禁言</source>
         <translation>Gag for this live session</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="215" />
-        <location filename="../../console/views/chat.py" line="242" />
+        <location filename="../../console/views/chat.py" line="213" />
+        <location filename="../../console/views/chat.py" line="240" />
         <source>封禁</source>
         <translation>Block</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="235" />
+        <location filename="../../console/views/chat.py" line="233" />
         <source>禁言%1小时</source>
         <translation>Gag %1 h</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="237" />
+        <location filename="../../console/views/chat.py" line="235" />
         <source>禁言%1分钟</source>
         <translation>Gag %1 min</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="239" />
+        <location filename="../../console/views/chat.py" line="237" />
         <source>封禁%1天</source>
         <translation>Block %1 days</translation>
     </message>
     <message>
-        <location filename="../../console/views/chat.py" line="241" />
+        <location filename="../../console/views/chat.py" line="239" />
         <source>封禁%1分钟</source>
         <translation>Block %1 min</translation>
     </message>
