@@ -1578,12 +1578,9 @@ class PushService:
         now = self._clock()
         async with self._engine.begin() as conn:
             for p, v in sums.items():
-                upd = await conn.execute(tp.push_campaign_stats.update().where(
-                    tp.push_campaign_stats.c.campaign_id == campaign_id, tp.push_campaign_stats.c.platform == p,
-                ).values(**v, updated_at=now))
-                if upd.rowcount == 0:
-                    await conn.execute(tp.push_campaign_stats.insert().values(campaign_id=campaign_id, platform=p,
-                                                                              updated_at=now, **v))
+                # one statement: two refreshes at once (a pane and the background duty) must not both insert
+                await conn.execute(_upsert(conn, tp.push_campaign_stats, ["campaign_id", "platform"],
+                                           dict(campaign_id=campaign_id, platform=p, updated_at=now, **v)))
             await publish(conn, "push_report", str(campaign_id))
         return await self.report(campaign_id)
 
@@ -1679,3 +1676,15 @@ __all__ = [
     "PushDraft", "PushService", "ScheduleRow", "ScheduleSpec", "Segment", "VendorLimit", "alias_of", "in_quiet_hours",
     "limits_text", "user_of", "vendor_of",
 ]
+
+
+def _upsert(conn: AsyncConnection, table: sa.Table, keys: list[str], values: dict[str, Any]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE on either dialect."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        ins: Any = pg_insert(table).values(**values)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        ins = sqlite_insert(table).values(**values)
+    return ins.on_conflict_do_update(index_elements=keys,
+                                     set_={k: ins.excluded[k] for k in values if k not in keys})
