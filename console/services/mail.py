@@ -21,11 +21,12 @@ What the worker calls (on SQLite, the console's in-process jobs)::
 
 from __future__ import annotations
 
+import contextlib
 import html
 import ipaddress
 import logging
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -239,18 +240,24 @@ class Mailer:
                     raise
                 raise MailSignInRefused(c.where, c.account, str(e)) from None
 
-    async def check(self) -> str:
-        """Connect, sign in and quit (no mail). Raises a :class:`MailError`."""
+    @contextlib.asynccontextmanager
+    async def _session(self) -> AsyncIterator[aiosmtplib.SMTP]:
+        """A connected, signed-in client; SMTP and network failures become :class:`MailError`s."""
         smtp = self._client()
         try:
             await self._open(smtp)
-            await smtp.quit()
+            yield smtp
         except aiosmtplib.SMTPException as e:
             raise self._translate(e) from None
         except (OSError, ssl.SSLError, TimeoutError) as e:
             raise MailUnreachable(self.config.where, f"{type(e).__name__}: {e}") from None
         finally:
             smtp.close()
+
+    async def check(self) -> str:
+        """Connect, sign in and quit (no mail). Raises a :class:`MailError`."""
+        async with self._session() as smtp:
+            await smtp.quit()
         signed = f"signed in as {self.config.account!r}" if self.config.account else "no sign-in (mail.account empty)"
         return f"{self.config.where} answered; {signed}"
 
@@ -262,20 +269,12 @@ class Mailer:
         """
         if not to:
             raise InvalidInput("mail.on_call", "no recipient: set mail.on_call (and mail.digest_to)")
-        smtp = self._client()
-        try:
-            await self._open(smtp)
+        async with self._session() as smtp:
             errors, _ = await smtp.send_message(msg, sender=self.config.sender, recipients=list(to))
             try:
                 await smtp.quit()
             except aiosmtplib.SMTPException:
                 pass  # the mail was accepted
-        except aiosmtplib.SMTPException as e:
-            raise self._translate(e) from None
-        except (OSError, ssl.SSLError, TimeoutError) as e:
-            raise MailUnreachable(self.config.where, f"{type(e).__name__}: {e}") from None
-        finally:
-            smtp.close()
         refused = {addr: f"{r.code} {r.message}".strip() for addr, r in errors.items()}
         accepted = tuple(a for a in to if a not in refused)
         err = MailRecipientsRefused(self.config.where, refused, total=len(to)) if refused else None
